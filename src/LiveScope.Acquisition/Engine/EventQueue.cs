@@ -1,0 +1,98 @@
+using LiveScope.Acquisition.Planning;
+
+namespace LiveScope.Acquisition.Engine;
+
+/// <summary>
+/// The plan as a live stream: events in due order that the adaptive controller may add to, remove from or
+/// reschedule while the engine runs. Thread-safe; <see cref="Changed"/> wakes an engine waiting for a later event.
+/// </summary>
+public sealed class EventQueue
+{
+    private readonly object _gate = new();
+    private readonly PriorityQueue<PlannedEvent, (TimeSpan, long)> _queue = new();
+    private long _nextSequence;
+    private CancellationTokenSource _changed = new();
+
+    public EventQueue(IEnumerable<PlannedEvent> events)
+    {
+        foreach (var e in events) Add(e);
+    }
+
+    public int Count
+    {
+        get { lock (_gate) return _queue.Count; }
+    }
+
+    /// <summary>Cancelled (and replaced) whenever the queue changes; an engine waiting on it re-reads the head.</summary>
+    public CancellationToken Changed
+    {
+        get { lock (_gate) return _changed.Token; }
+    }
+
+    /// <summary>Adds an event; its sequence number is kept if larger than any seen, else a new one is given.</summary>
+    public PlannedEvent Add(PlannedEvent e)
+    {
+        lock (_gate)
+        {
+            var sequence = Math.Max(e.Sequence, _nextSequence);
+            _nextSequence = sequence + 1;
+            var added = e with { Sequence = sequence };
+            _queue.Enqueue(added, (added.DueAt, added.Sequence));
+            Signal();
+            return added;
+        }
+    }
+
+    public bool TryPeek(out PlannedEvent next)
+    {
+        lock (_gate) return _queue.TryPeek(out next!, out _);
+    }
+
+    public bool TryTake(out PlannedEvent next)
+    {
+        lock (_gate) return _queue.TryDequeue(out next!, out _);
+    }
+
+    /// <summary>Removes every event matching <paramref name="match"/>; returns them.</summary>
+    public IReadOnlyList<PlannedEvent> RemoveWhere(Func<PlannedEvent, bool> match)
+    {
+        lock (_gate)
+        {
+            var all = _queue.UnorderedItems.Select(x => x.Element).ToList();
+            var removed = all.Where(match).ToList();
+            if (removed.Count == 0) return removed;
+            _queue.Clear();
+            foreach (var e in all.Except(removed)) _queue.Enqueue(e, (e.DueAt, e.Sequence));
+            Signal();
+            return removed;
+        }
+    }
+
+    /// <summary>Replaces matching events by what <paramref name="change"/> makes of them (e.g. a new due time).</summary>
+    public int Reschedule(Func<PlannedEvent, bool> match, Func<PlannedEvent, PlannedEvent> change)
+    {
+        lock (_gate)
+        {
+            var removed = RemoveWhere(match);
+            foreach (var e in removed)
+            {
+                var changed = change(e);
+                _queue.Enqueue(changed, (changed.DueAt, changed.Sequence));
+            }
+            return removed.Count;
+        }
+    }
+
+    public IReadOnlyList<PlannedEvent> Snapshot()
+    {
+        lock (_gate) return _queue.UnorderedItems.Select(x => x.Element).OrderBy(e => e.DueAt).ThenBy(e => e.Sequence).ToList();
+    }
+
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = new CancellationTokenSource();
+        old.Cancel();
+        old.Dispose();
+    }
+}

@@ -1,0 +1,31 @@
+using LiveScope.Acquisition.Planning;
+
+namespace LiveScope.Acquisition.Engine;
+
+public enum RunStatus { Completed, Cancelled, Failed }
+
+/// <summary>Lateness of timed events against the plan, on the microscope clock.</summary>
+public sealed record TimingSummary(int Events, TimeSpan P50, TimeSpan P99, TimeSpan Max, TimeSpan Jitter);
+
+public sealed record RunResult(
+    RunStatus Status,
+    PlanTotals Done,
+    long FramesAcquired,
+    long FramesDropped,
+    int PositionsSkipped,
+    int BleachesSkipped,
+    TimingSummary Timing,
+    IReadOnlyList<Exception> SafetyFailures,
+    Exception? Error);
+
+/// <summary>What a progress display shows; reported after every event.</summary>
+public sealed record RunProgress(
+    string Phase,
+    int TimeIndex,
+    string Position,
+    long FramesAcquired,
+    long FramesDropped,
+    int EventsDone,
+    int EventsTotal,
+    TimeSpan Elapsed,
+    TimeSpan PlannedDuration);
