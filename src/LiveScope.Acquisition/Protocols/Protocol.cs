@@ -8,6 +8,8 @@ namespace LiveScope.Acquisition.Protocols;
 public sealed record Protocol
 {
     public required string Name { get; init; }
+    /// <summary>Free text for people: what the experiment is for.</summary>
+    public string Description { get; init; } = "";
     /// <summary>File the protocol came from; errors and the run manifest name it.</summary>
     public required string SourceFile { get; init; }
     public SampleInfo Sample { get; init; } = new();
