@@ -1,0 +1,45 @@
+using LiveScope.Core.Devices;
+using LiveScope.Core.Timing;
+using LiveScope.MicroManager.Core;
+
+namespace LiveScope.MicroManager.Devices;
+
+/// <summary>
+/// What every Micro-Manager device shares: its LiveScope name, its Micro-Manager label, the core, and how calls
+/// run — on a pool thread (JNI calls block) with a timeout, so a stuck adapter cannot hang a run.
+/// </summary>
+public abstract class MMDevice : IDevice
+{
+    protected MMDevice(string name, string label, MMCore core, TimeSpan callTimeout)
+    {
+        Name = name;
+        Label = label;
+        Core = core;
+        CallTimeout = callTimeout;
+    }
+
+    public string Name { get; }
+    /// <summary>The device's label in the Micro-Manager configuration.</summary>
+    public string Label { get; }
+    public abstract DeviceKind Kind { get; }
+    public MMCore Core { get; }
+    public TimeSpan CallTimeout { get; }
+    /// <summary>The microscope clock (set when the microscope is assembled); stamps frames.</summary>
+    public IMicroscopeClock Clock { get; internal set; } = new SystemClock();
+
+    protected Task RunAsync(string operation, Action call, CancellationToken ct, TimeSpan? timeout = null) =>
+        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(call, CancellationToken.None), ct);
+
+    protected Task<T> RunAsync<T>(string operation, Func<T> call, CancellationToken ct, TimeSpan? timeout = null) =>
+        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(call, CancellationToken.None), ct);
+
+    public abstract Task MakeSafeAsync(CancellationToken ct);
+
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    public override string ToString() => $"{Name} ({Kind}, Micro-Manager '{Label}')";
+}
