@@ -1,0 +1,38 @@
+namespace LiveScope.Analysis.Detection;
+
+/// <summary>How the cluster detector finds spots. Immutable; validated by <see cref="Validate"/>.</summary>
+public sealed record ClusterDetectorOptions
+{
+    /// <summary>Expected cluster diameter at the sample, µm; the band-pass is matched to it.</summary>
+    public double ExpectedDiameterUm { get; init; } = 0.5;
+
+    /// <summary>Used when a frame carries no pixel size (PixelSizeUm = 0).</summary>
+    public double DefaultPixelSizeUm { get; init; } = 0.1;
+
+    /// <summary>Threshold = mean + k·SD of the band-passed frame (used when <see cref="AbsoluteThreshold"/> is null).</summary>
+    public double ThresholdSdFactor { get; init; } = 5.0;
+
+    /// <summary>An absolute threshold on the band-passed response (counts); overrides the k·SD rule when set.</summary>
+    public double? AbsoluteThreshold { get; init; }
+
+    /// <summary>Keep at most this many clusters per frame (the strongest); bounds the workspace.</summary>
+    public int MaxClusters { get; init; } = 20_000;
+
+    /// <summary>Measure region, background and circularity for each cluster (work done only around clusters).</summary>
+    public bool MeasureRegions { get; init; } = true;
+
+    /// <summary>Band workers; 0 means one per processor.</summary>
+    public int Parallelism { get; init; }
+
+    public void Validate()
+    {
+        if (!(ExpectedDiameterUm > 0)) throw new ArgumentOutOfRangeException(nameof(ExpectedDiameterUm), ExpectedDiameterUm, "must be > 0 µm");
+        if (!(DefaultPixelSizeUm > 0)) throw new ArgumentOutOfRangeException(nameof(DefaultPixelSizeUm), DefaultPixelSizeUm, "must be > 0 µm");
+        if (!(ThresholdSdFactor >= 0)) throw new ArgumentOutOfRangeException(nameof(ThresholdSdFactor), ThresholdSdFactor, "must be ≥ 0");
+        if (MaxClusters <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClusters), MaxClusters, "must be > 0");
+        if (Parallelism < 0) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "must be ≥ 0");
+    }
+
+    /// <summary>The expected diameter in pixels for a given pixel size.</summary>
+    public double DiameterPx(double pixelSizeUm) => ExpectedDiameterUm / (pixelSizeUm > 0 ? pixelSizeUm : DefaultPixelSizeUm);
+}

@@ -1,0 +1,234 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LiveScope.Analysis.Detection;
+
+/// <summary>
+/// One horizontal band of the frame, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
+/// stays in L1): each source row segment is blurred horizontally with both Gaussians into rings of rows, the
+/// vertical pass writes one DoG row into a 3-row ring, and the middle of that ring is scanned for local maxima and
+/// added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates are every strict 8-neighbour maximum with a
+/// positive response; the global threshold (which needs the whole frame's statistics) is applied afterwards.
+/// </summary>
+internal sealed unsafe class DogBand
+{
+    public const int TileWidth = 256;
+    private const int Unroll = 4;                    // vectors per inner step: shares each kernel load across 32 px
+    private const int Block = 8 * Unroll;
+    private const int Margin = 8;                    // DoG columns computed each side of a tile so x±1 exist
+
+    private readonly int _width, _height, _r1, _r2, _ring1, _ring2, _stride;
+    private readonly Vector256<float>[] _k1, _k2Negated, _k2;
+    private readonly float[] _memory;                // pinned: pad row, two rings of blurred rows, 3 DoG rows
+    private readonly float* _pad, _h1, _h2, _dog;
+
+    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2)
+    {
+        _width = width; _height = height; Y0 = y0; Y1 = y1;
+        _r1 = g1.Radius; _r2 = g2.Radius;
+        if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
+        // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs.
+        _ring1 = _r1 + _r2 + 1; _ring2 = 2 * _r2 + 1;
+        _stride = (Math.Min(TileWidth, width) + 2 * Margin + Block - 1) / Block * Block;
+        _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
+        _k2 = g2.Weights.Select(w => Vector256.Create(w)).ToArray();
+        _k2Negated = g2.Weights.Select(w => Vector256.Create(-w)).ToArray();
+
+        int padLength = _stride + 2 * _r2 + Block;
+        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16, pinned: true);
+        _pad = (float*)Unsafe.AsPointer(ref _memory[0]);
+        _h1 = _pad + padLength;
+        _h2 = _h1 + _ring1 * _stride;
+        _dog = _h2 + _ring2 * _stride;
+
+        int rows = y1 - y0;
+        Capacity = rows * ((width + 1) / 2) / 2 + width + 16;   // strict maxima are never 8-neighbours: ≤ 1/4 of pixels
+        CandidateIndex = new int[Capacity];
+        CandidateResponse = new float[Capacity];
+    }
+
+    public int Y0 { get; }
+    public int Y1 { get; }
+    public int Capacity { get; }
+    public int[] CandidateIndex { get; }
+    public float[] CandidateResponse { get; }
+    public int CandidateCount { get; private set; }
+    public double Sum { get; private set; }
+    public double SumOfSquares { get; private set; }
+
+    /// <summary>Sweeps the band; keeps maxima whose response exceeds <paramref name="candidateFloor"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Sweep(ushort* frame, float candidateFloor)
+    {
+        CandidateCount = 0;
+        Sum = 0; SumOfSquares = 0;
+        int yStart = Math.Max(0, Y0 - 1), yEnd = Math.Min(_height - 1, Y1);
+        for (int tileX = 0; tileX < _width; tileX += TileWidth)
+        {
+            int tileWidth = Math.Min(TileWidth, _width - tileX);
+            int columns = (tileWidth + 2 * Margin + Block - 1) / Block * Block;
+            int dogX0 = tileX - Margin;               // global column of DoG index 0 in this tile
+            int nextRow = yStart - _r2;
+            for (int y = yStart; y <= yEnd; y++)
+            {
+                for (; nextRow <= y + _r2; nextRow++)
+                    BlurRowHorizontally(frame + (long)Math.Clamp(nextRow, 0, _height - 1) * _width, nextRow, dogX0, columns);
+                float* dogRow = DogRow(y);
+                BlurVertically(y, dogRow, columns);
+                if (y >= Y0 && y < Y1) Accumulate(dogRow + Margin, tileWidth);
+                int m = y - 1;
+                if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
+                    FindMaxima(m, candidateFloor, tileX, tileWidth);
+            }
+        }
+    }
+
+    private float* Narrow(int row) => _h1 + (((row % _ring1) + _ring1) % _ring1) * _stride;
+    private float* Wide(int row) => _h2 + (((row % _ring2) + _ring2) % _ring2) * _stride;
+    private float* DogRow(int y) => _dog + (y % 3) * _stride;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlurRowHorizontally(ushort* src, int row, int x0, int columns)
+    {
+        // Edge-replicating padded copy as float: pad[i] = src[clamp(x0 − r2 + i)].
+        float* pad = _pad;
+        int r2 = _r2, r1 = _r1, width = _width, length = columns + 2 * r2 + Block;
+        int first = x0 - r2;
+        int i = 0;
+        float left = src[0], right = src[width - 1];
+        for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= length && first + i + 16 <= width; i += 16)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Load(src + first + i));
+                Vector256.ConvertToSingle(lo.AsInt32()).Store(pad + i);
+                Vector256.ConvertToSingle(hi.AsInt32()).Store(pad + i + 8);
+            }
+        }
+        for (; i < length && first + i < width; i++) pad[i] = src[first + i];
+        for (; i < length; i++) pad[i] = right;
+
+        float* h1 = Narrow(row), h2 = Wide(row);
+        int offset = r2 - r1;   // the narrow kernel's taps start this far into the wide one
+        fixed (Vector256<float>* k1 = _k1, k2 = _k2)
+        {
+            for (int x = 0; x < columns; x += Block)
+            {
+                float* p = pad + x;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;  // wide
+                Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;  // narrow
+                int j = 0;
+                for (; j < offset; j++, p++)
+                {
+                    var k = k2[j];
+                    a0 = Mad(Vector256.Load(p), k, a0); a1 = Mad(Vector256.Load(p + 8), k, a1);
+                    a2 = Mad(Vector256.Load(p + 16), k, a2); a3 = Mad(Vector256.Load(p + 24), k, a3);
+                }
+                for (; j < offset + 2 * r1 + 1; j++, p++)
+                {
+                    var v0 = Vector256.Load(p); var v1 = Vector256.Load(p + 8);
+                    var v2 = Vector256.Load(p + 16); var v3 = Vector256.Load(p + 24);
+                    var k = k2[j]; var kn = k1[j - offset];
+                    a0 = Mad(v0, k, a0); a1 = Mad(v1, k, a1); a2 = Mad(v2, k, a2); a3 = Mad(v3, k, a3);
+                    b0 = Mad(v0, kn, b0); b1 = Mad(v1, kn, b1); b2 = Mad(v2, kn, b2); b3 = Mad(v3, kn, b3);
+                }
+                for (; j < 2 * r2 + 1; j++, p++)
+                {
+                    var k = k2[j];
+                    a0 = Mad(Vector256.Load(p), k, a0); a1 = Mad(Vector256.Load(p + 8), k, a1);
+                    a2 = Mad(Vector256.Load(p + 16), k, a2); a3 = Mad(Vector256.Load(p + 24), k, a3);
+                }
+                a0.Store(h2 + x); a1.Store(h2 + x + 8); a2.Store(h2 + x + 16); a3.Store(h2 + x + 24);
+                b0.Store(h1 + x); b1.Store(h1 + x + 8); b2.Store(h1 + x + 16); b3.Store(h1 + x + 24);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlurVertically(int y, float* dogRow, int columns)
+    {
+        int r1 = _r1, r2 = _r2;
+        float** wide = stackalloc float*[2 * r2 + 1];
+        float** narrow = stackalloc float*[2 * r1 + 1];
+        for (int j = -r2; j <= r2; j++) wide[j + r2] = Wide(y + j);
+        for (int j = -r1; j <= r1; j++) narrow[j + r1] = Narrow(y + j);
+        fixed (Vector256<float>* k1 = _k1, k2n = _k2Negated)
+        {
+            for (int x = 0; x < columns; x += Block)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int j = 0; j < 2 * r1 + 1; j++)
+                {
+                    float* p = narrow[j] + x; var k = k1[j];
+                    a0 = Mad(Vector256.Load(p), k, a0); a1 = Mad(Vector256.Load(p + 8), k, a1);
+                    a2 = Mad(Vector256.Load(p + 16), k, a2); a3 = Mad(Vector256.Load(p + 24), k, a3);
+                }
+                for (int j = 0; j < 2 * r2 + 1; j++)
+                {
+                    float* p = wide[j] + x; var k = k2n[j];
+                    a0 = Mad(Vector256.Load(p), k, a0); a1 = Mad(Vector256.Load(p + 8), k, a1);
+                    a2 = Mad(Vector256.Load(p + 16), k, a2); a3 = Mad(Vector256.Load(p + 24), k, a3);
+                }
+                a0.Store(dogRow + x); a1.Store(dogRow + x + 8); a2.Store(dogRow + x + 16); a3.Store(dogRow + x + 24);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Accumulate(float* row, int count)
+    {
+        var s = Vector256<float>.Zero; var ss = Vector256<float>.Zero;
+        int x = 0;
+        for (; x + 8 <= count; x += 8)
+        {
+            var v = Vector256.Load(row + x);
+            s += v; ss = Mad(v, v, ss);
+        }
+        double sum = Vector256.Sum(s), sumSq = Vector256.Sum(ss);
+        for (; x < count; x++) { sum += row[x]; sumSq += (double)row[x] * row[x]; }
+        Sum += sum; SumOfSquares += sumSq;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FindMaxima(int m, float floor, int tileX, int tileWidth)
+    {
+        // DoG index Margin is global column tileX.
+        float* up = DogRow(m - 1) + Margin, mid = DogRow(m) + Margin, down = DogRow(m + 1) + Margin;
+        var floorV = Vector256.Create(floor);
+        int lastX = _width - 2;
+        int[] index = CandidateIndex; float[] response = CandidateResponse;
+        int count = CandidateCount, capacity = Capacity;
+        long rowBase = (long)m * _width + tileX;
+        for (int x = 0; x < tileWidth; x += 8)
+        {
+            var c = Vector256.Load(mid + x);
+            var above = Vector256.GreaterThan(c, floorV);
+            if (above == Vector256<float>.Zero) continue;
+            // Ties go to the earlier pixel (strict against left/up, ≥ against right/down), so plateaus give one maximum.
+            var before = Vector256.Max(Vector256.Max(Vector256.Load(mid + x - 1), Vector256.Load(up + x - 1)),
+                                       Vector256.Max(Vector256.Load(up + x), Vector256.Load(up + x + 1)));
+            var after = Vector256.Max(Vector256.Max(Vector256.Load(mid + x + 1), Vector256.Load(down + x - 1)),
+                                      Vector256.Max(Vector256.Load(down + x), Vector256.Load(down + x + 1)));
+            var isMax = above & Vector256.GreaterThan(c, before) & Vector256.GreaterThanOrEqual(c, after);
+            uint bits = isMax.ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int tx = x + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                int gx = tileX + tx;
+                if (tx >= tileWidth || gx < 1 || gx > lastX || count >= capacity) continue;
+                index[count] = (int)(rowBase + tx);
+                response[count] = mid[tx];
+                count++;
+            }
+        }
+        CandidateCount = count;
+    }
+}
