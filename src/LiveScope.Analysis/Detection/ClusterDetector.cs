@@ -31,6 +31,7 @@ public sealed unsafe class ClusterDetector : IDisposable
 
     private ushort* _frame;
     private float _floor;
+    private double _previousThreshold = double.NaN;
 
     public ClusterDetector(ClusterDetectorOptions? options = null)
     {
@@ -56,19 +57,21 @@ public sealed unsafe class ClusterDetector : IDisposable
         if (pixels.Length < width * height) throw new ArgumentException("fewer pixels than width × height", nameof(pixels));
         Prepare(width, height, _options.DiameterPx(pixelSizeUm));
 
-        fixed (ushort* p = pixels)
-        {
-            _frame = p;
-            _floor = _options.AbsoluteThreshold is { } a ? (float)Math.Max(a, 0) : 0f;
-            try { _workers!.Run(); }
-            finally { _frame = null; }
-        }
-
-        double sum = 0, sumSq = 0; int candidates = 0;
-        foreach (var band in _bands) { sum += band.Sum; sumSq += band.SumOfSquares; candidates += band.CandidateCount; }
-        long n = (long)width * height;
-        double mean = sum / n, sd = Math.Sqrt(Math.Max(0, sumSq / n - mean * mean));
+        // The k·SD threshold needs the whole frame's statistics, which exist only after the sweep. Maxima are kept
+        // above a floor: half of the previous frame's threshold (streams change slowly), so most of the frame is
+        // skipped with one compare. If this frame's threshold turns out below that floor, it is swept again with
+        // floor 0, so the result never depends on the previous frame — only the speed does.
+        float floor = _options.AbsoluteThreshold is { } a ? (float)Math.Max(a, 0)
+            : double.IsFinite(_previousThreshold) ? (float)Math.Max(0, 0.5 * _previousThreshold) : 0f;
+        Sweep(pixels, floor);
+        var (mean, sd, candidates) = Statistics(width, height);
         double threshold = _options.AbsoluteThreshold ?? mean + _options.ThresholdSdFactor * sd;
+        if (threshold <= floor)
+        {
+            Sweep(pixels, 0f);
+            (mean, sd, candidates) = Statistics(width, height);
+        }
+        _previousThreshold = threshold;
 
         int selected = Select((float)threshold);
         bool truncated = Merge(selected, width, height);
@@ -76,9 +79,30 @@ public sealed unsafe class ClusterDetector : IDisposable
         return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
     }
 
+    private void Sweep(ReadOnlySpan<ushort> pixels, float floor)
+    {
+        fixed (ushort* p = pixels)
+        {
+            _frame = p;
+            _floor = floor;
+            try { _workers!.Run(); }
+            finally { _frame = null; }
+        }
+    }
+
+    private (double Mean, double Sd, int Candidates) Statistics(int width, int height)
+    {
+        double sum = 0, sumSq = 0; int candidates = 0;
+        foreach (var band in _bands) { sum += band.Sum; sumSq += band.SumOfSquares; candidates += band.CandidateCount; }
+        long n = (long)width * height;
+        double mean = sum / n;
+        return (mean, Math.Sqrt(Math.Max(0, sumSq / n - mean * mean)), candidates);
+    }
+
     private void Prepare(int width, int height, double diameterPx)
     {
         if (width == _width && height == _height && diameterPx == _diameterPx && _workers is not null) return;
+        _previousThreshold = double.NaN;
         _workers?.Dispose();
         var (s1, s2) = GaussianKernel.DogSigmasFor(diameterPx);
         var g1 = new GaussianKernel(s1);

@@ -1,0 +1,137 @@
+namespace LiveScope.Analysis.Frap;
+
+/// <summary>Mean intensities per frame (counts) around one bleach: the bleached ROI, the whole-cell reference and background.</summary>
+public sealed record FrapCurve(double[] TimesS, double[] Roi, double[] Reference, double[] Background, int FirstPostBleachIndex)
+{
+    public void Validate()
+    {
+        int n = TimesS.Length;
+        if (Roi.Length != n || Reference.Length != n || Background.Length != n)
+            throw new ArgumentException("times, ROI, reference and background must have the same length");
+        if (FirstPostBleachIndex < 1 || FirstPostBleachIndex >= n - 3)
+            throw new ArgumentOutOfRangeException(nameof(FirstPostBleachIndex), FirstPostBleachIndex, "need pre-bleach frames and at least 4 post-bleach frames");
+    }
+}
+
+public enum FrapModel { OneExponential, TwoExponentials }
+
+public sealed record FrapOptions
+{
+    public FrapModel Model { get; init; } = FrapModel.OneExponential;
+    /// <summary>Fit the full-scale normalised curve (F − F_post)/(F_pre − F_post) instead of the double-normalised one.</summary>
+    public bool FullScale { get; init; }
+    /// <summary>Bleach depth below this is insufficient (DESIGN: ≈0.8 good, &lt; 0.6 insufficient).</summary>
+    public double MinBleachDepth { get; init; } = 0.6;
+    /// <summary>Gap ratio (whole-cell fluorescence left after the bleach) below this means over-bleached.</summary>
+    public double MinGapRatio { get; init; } = 0.6;
+}
+
+/// <summary>The result of one FRAP analysis. Times in seconds; intensities on the normalised scale that was fitted.</summary>
+public sealed record FrapResult(
+    double[] Normalised,
+    double HalfTimeS,
+    double HalfTimeStandardErrorS,
+    double MobileFraction,
+    double MobileFractionStandardError,
+    double[] Parameters,
+    double[] ParameterStandardErrors,
+    double RSquared,
+    double BleachDepth,
+    double GapRatio,
+    IReadOnlyList<string> Warnings,
+    FrapModel Model);
+
+/// <summary>
+/// FRAP as easyFRAP does it: subtract background, divide by the whole-cell reference (acquisition bleaching) and
+/// by the pre-bleach mean (Phair double normalisation), optionally full-scale normalise, then fit the post-bleach
+/// recovery. t½ = ln2/k; mobile fraction Mf = (F∞ − F0)/(F_pre − F0) with F0 = F(t=0) of the fit.
+/// For two exponentials t½ is the time the fitted curve takes to recover half of its amplitude.
+/// </summary>
+public static class FrapAnalysis
+{
+    public static FrapResult Analyse(FrapCurve curve, FrapOptions? options = null)
+    {
+        options ??= new FrapOptions();
+        curve.Validate();
+        int n = curve.TimesS.Length, post = curve.FirstPostBleachIndex;
+        var roi = new double[n]; var reference = new double[n];
+        for (int i = 0; i < n; i++) { roi[i] = curve.Roi[i] - curve.Background[i]; reference[i] = curve.Reference[i] - curve.Background[i]; }
+        double roiPre = roi.Take(post).Average(), refPre = reference.Take(post).Average();
+        var f = new double[n];
+        for (int i = 0; i < n; i++) f[i] = roi[i] / roiPre * (refPre / reference[i]);
+
+        double fPre = f.Take(post).Average(), fPost = f[post];
+        double bleachDepth = (fPre - fPost) / fPre;
+        double gapRatio = reference[post] / refPre;
+        if (options.FullScale)
+            for (int i = 0; i < n; i++) f[i] = (f[i] - fPost) / (fPre - fPost);
+        double scalePre = options.FullScale ? 1.0 : fPre;
+
+        var warnings = new List<string>();
+        if (bleachDepth < options.MinBleachDepth)
+            warnings.Add(FormattableString.Invariant($"bleach depth {bleachDepth:0.00} is below {options.MinBleachDepth:0.00}: insufficient bleach"));
+        if (gapRatio < options.MinGapRatio)
+            warnings.Add(FormattableString.Invariant($"gap ratio {gapRatio:0.00} is below {options.MinGapRatio:0.00}: over-bleached cell"));
+
+        var t = new double[n - post]; var y = new double[n - post];
+        for (int i = post; i < n; i++) { t[i - post] = curve.TimesS[i] - curve.TimesS[post]; y[i - post] = f[i]; }
+        var fit = options.Model == FrapModel.OneExponential
+            ? LevenbergMarquardt.Fit(FrapModels.OneExponential, t, y, InitialGuess(t, y, options.Model))
+            : LevenbergMarquardt.Fit(FrapModels.TwoExponentials, t, y, InitialGuess(t, y, options.Model));
+        if (!fit.Converged) warnings.Add("fit did not converge");
+
+        var p = fit.Parameters; var se = fit.StandardErrors;
+        double mean = y.Average(), sst = y.Sum(v => (v - mean) * (v - mean));
+        double r2 = 1 - fit.ResidualSumOfSquares / sst;
+        double fInf = p[0], amplitude = options.Model == FrapModel.OneExponential ? p[1] : p[1] + p[3];
+        double f0 = fInf - amplitude;
+        double mobile = (fInf - f0) / (scalePre - f0);
+        // Mf = A/(Fpre − F∞ + A): first-order error propagation through F∞ and the amplitude (covariance ignored).
+        double dA = (scalePre - fInf) / Math.Pow(scalePre - f0, 2), dFinf = amplitude / Math.Pow(scalePre - f0, 2);
+        double seAmplitude = options.Model == FrapModel.OneExponential ? se[1] : Math.Sqrt(se[1] * se[1] + se[3] * se[3]);
+        double mobileSe = Math.Sqrt(dA * dA * seAmplitude * seAmplitude + dFinf * dFinf * se[0] * se[0]);
+        double half, halfSe;
+        if (options.Model == FrapModel.OneExponential)
+        {
+            half = Math.Log(2) / p[2];
+            halfSe = Math.Log(2) / (p[2] * p[2]) * se[2];
+        }
+        else
+        {
+            half = HalfRecoveryTime(p);
+            halfSe = double.NaN;
+        }
+        return new FrapResult(f, half, halfSe, mobile, mobileSe, p, se, r2, bleachDepth, gapRatio, warnings, options.Model);
+    }
+
+    /// <summary>Starting parameters from the data: plateau from the last tenth, half-recovery time from the first crossing.</summary>
+    public static double[] InitialGuess(double[] t, double[] y, FrapModel model)
+        => model == FrapModel.OneExponential ? InitialOne(t, y) : InitialTwo(t, y);
+
+    private static double[] InitialOne(double[] t, double[] y)
+    {
+        int tail = Math.Max(1, y.Length / 10);
+        double fInf = y.Skip(y.Length - tail).Average(), f0 = y[0], a = fInf - f0;
+        double halfLevel = f0 + a / 2;
+        int i = Array.FindIndex(y, v => a >= 0 ? v >= halfLevel : v <= halfLevel);
+        double tHalf = i > 0 ? t[i] : t[^1] / 4;
+        return [fInf, a, Math.Log(2) / Math.Max(tHalf, 1e-6)];
+    }
+
+    private static double[] InitialTwo(double[] t, double[] y)
+    {
+        var one = InitialOne(t, y);
+        return [one[0], one[1] / 2, one[2] * 3, one[1] / 2, one[2] / 3];
+    }
+
+    /// <summary>Time at which F∞ − A1e^(−k1t) − A2e^(−k2t) has recovered half of A1 + A2 (bisection; it is monotone for positive A, k).</summary>
+    private static double HalfRecoveryTime(double[] p)
+    {
+        double total = p[1] + p[3];
+        double Remaining(double t) => p[1] * Math.Exp(-p[2] * t) + p[3] * Math.Exp(-p[4] * t) - total / 2;
+        double lo = 0, hi = 1e-3;
+        while (Remaining(hi) > 0 && hi < 1e9) hi *= 2;
+        for (int i = 0; i < 200; i++) { double mid = 0.5 * (lo + hi); if (Remaining(mid) > 0) lo = mid; else hi = mid; }
+        return 0.5 * (lo + hi);
+    }
+}

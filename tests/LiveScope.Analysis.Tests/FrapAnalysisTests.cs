@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using LiveScope.Analysis.Frap;
+
+namespace LiveScope.Analysis.Tests;
+
+public class FrapAnalysisTests
+{
+    /// <summary>
+    /// A recovery with camera noise: mean intensities of ROI (50 px), whole cell (5000 px) and background (400 px),
+    /// each pixel Poisson + 1.6 e⁻ read noise; acquisition bleaching with τ 400 s; the bleach leaves gapRatio of the
+    /// cell. The truth is defined on the double-normalised scale: F = F0 + Mf(1 − F0)(1 − e^(−kt)).
+    /// </summary>
+    internal static FrapCurve Simulate(int seed, double halfTimeS, double mobileFraction, double f0 = 0.2, double gapRatio = 0.9,
+        int preFrames = 10, int postFrames = 200, double intervalS = 0.25, double slowHalfTimeS = 0, double slowFraction = 0)
+    {
+        var rng = new Random(seed);
+        int n = preFrames + postFrames;
+        double k = Math.Log(2) / halfTimeS, bg = 100, roiPre = 800, refPre = 600, read2 = 1.6 * 1.6;
+        double Noisy(double mean, int pixels) => mean + Math.Sqrt((mean + read2) / pixels) * Normal(rng);
+        var t = new double[n]; var roi = new double[n]; var reference = new double[n]; var background = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            t[i] = i * intervalS;
+            double acquisition = Math.Exp(-t[i] / 400);
+            double f = 1, gap = 1;
+            if (i >= preFrames)
+            {
+                double ts = t[i] - t[preFrames];
+                f = f0 + mobileFraction * (1 - f0) * (1 - Math.Exp(-k * ts));
+                if (slowFraction > 0) f += slowFraction * (1 - f0) * (1 - Math.Exp(-Math.Log(2) / slowHalfTimeS * ts));
+                gap = gapRatio;
+            }
+            roi[i] = Noisy(bg + roiPre * acquisition * gap * f, 50);
+            reference[i] = Noisy(bg + refPre * acquisition * gap, 5000);
+            background[i] = Noisy(bg, 400);
+        }
+        return new FrapCurve(t, roi, reference, background, preFrames);
+    }
+
+    private static double Normal(Random rng)
+        => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    [Theory]
+    [InlineData(1, 5.0, 0.7)]
+    [InlineData(2, 2.0, 0.5)]
+    [InlineData(3, 10.0, 0.9)]
+    public void One_exponential_fit_recovers_half_time_within_5_percent_and_mobile_fraction_within_003(int seed, double halfTimeS, double mobile)
+    {
+        var result = FrapAnalysis.Analyse(Simulate(seed, halfTimeS, mobile));
+        result.HalfTimeS.Should().BeApproximately(halfTimeS, 0.05 * halfTimeS);
+        result.MobileFraction.Should().BeApproximately(mobile, 0.03);
+        result.RSquared.Should().BeGreaterThan(0.95);
+        result.Warnings.Should().BeEmpty();
+        result.BleachDepth.Should().BeApproximately(0.8, 0.05);
+        result.GapRatio.Should().BeApproximately(0.9, 0.02);
+        result.HalfTimeStandardErrorS.Should().BeGreaterThan(0).And.BeLessThan(0.05 * halfTimeS);
+    }
+
+    [Fact]
+    public void Full_scale_normalisation_gives_the_same_half_time_and_mobile_fraction()
+    {
+        var curve = Simulate(4, 5.0, 0.7);
+        var plain = FrapAnalysis.Analyse(curve);
+        var full = FrapAnalysis.Analyse(curve, new FrapOptions { FullScale = true });
+        full.HalfTimeS.Should().BeApproximately(plain.HalfTimeS, 0.02 * plain.HalfTimeS);
+        full.MobileFraction.Should().BeApproximately(0.7, 0.03);
+        full.Normalised[curve.FirstPostBleachIndex].Should().BeApproximately(0, 1e-12);
+    }
+
+    [Fact]
+    public void Shallow_bleach_and_over_bleached_cell_are_flagged()
+    {
+        var result = FrapAnalysis.Analyse(Simulate(5, 5.0, 0.7, f0: 0.6, gapRatio: 0.5));
+        result.Warnings.Should().HaveCount(2);
+        result.Warnings.Should().Contain(w => w.Contains("bleach depth")).And.Contain(w => w.Contains("gap ratio"));
+    }
+
+    [Fact]
+    public void Two_exponential_fit_separates_a_fast_and_a_slow_pool()
+    {
+        // Noise-free two-pool recovery: the fit must find both rates.
+        var t = Enumerable.Range(0, 400).Select(i => i * 0.1).ToArray();
+        double[] truth = [0.8, 0.3, 2.0, 0.3, 0.1];
+        var pre = Enumerable.Repeat(1.0, 10);
+        var y = t.Select(v => FrapModels.TwoExponentials(v, truth, new double[5])).ToArray();
+        var curve = new FrapCurve(
+            Enumerable.Range(0, 410).Select(i => i * 0.1).ToArray(),
+            pre.Concat(y).Select(v => v * 1000 + 100).ToArray(),
+            Enumerable.Repeat(1100.0, 410).ToArray(), Enumerable.Repeat(100.0, 410).ToArray(), 10);
+        var result = FrapAnalysis.Analyse(curve, new FrapOptions { Model = FrapModel.TwoExponentials });
+        var rates = new[] { result.Parameters[2], result.Parameters[4] }.Order().ToArray();
+        rates[0].Should().BeApproximately(0.1, 1e-4);
+        rates[1].Should().BeApproximately(2.0, 1e-3);
+        result.MobileFraction.Should().BeApproximately(0.6 / 0.8, 1e-4);
+        result.RSquared.Should().BeGreaterThan(0.999999);
+    }
+
+    [Theory]
+    [InlineData(6, FrapModel.OneExponential)]
+    [InlineData(7, FrapModel.OneExponential)]
+    [InlineData(8, FrapModel.TwoExponentials)]
+    public void Fit_matches_scipy_curve_fit_on_the_same_curve(int seed, FrapModel model)
+    {
+        var curve = model == FrapModel.OneExponential
+            ? Simulate(seed, 4.0, 0.75)
+            : Simulate(seed, 1.0, 0.4, postFrames: 400, slowHalfTimeS: 15, slowFraction: 0.4);
+        var result = FrapAnalysis.Analyse(curve, new FrapOptions { Model = model });
+        int post = curve.FirstPostBleachIndex;
+        var t = curve.TimesS.Skip(post).Select(v => v - curve.TimesS[post]).ToArray();
+        var y = result.Normalised.Skip(post).ToArray();
+        var p0 = FrapAnalysis.InitialGuess(t, y, model);
+
+        var (scipy, scipySe) = RunScipy(model, p0, t, y);
+        for (int i = 0; i < scipy.Length; i++)
+        {
+            double relative = Math.Abs(result.Parameters[i] - scipy[i]) / Math.Max(Math.Abs(scipy[i]), 1e-12);
+            relative.Should().BeLessThan(1e-4, $"parameter {i}: ours {result.Parameters[i]:R}, scipy {scipy[i]:R}");
+            if (model == FrapModel.OneExponential)
+                result.ParameterStandardErrors[i].Should().BeApproximately(scipySe[i], 1e-3 * scipySe[i]);
+        }
+    }
+
+    private static (double[] P, double[] Se) RunScipy(FrapModel model, double[] p0, double[] t, double[] y)
+    {
+        string input = Path.Combine(Path.GetTempPath(), $"livescope-frap-{Guid.NewGuid():N}.txt");
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string> { (model == FrapModel.OneExponential ? "one " : "two ") + string.Join(' ', p0.Select(v => v.ToString("R", c))) };
+        lines.AddRange(t.Select((v, i) => v.ToString("R", c) + " " + y[i].ToString("R", c)));
+        File.WriteAllLines(input, lines);
+        try
+        {
+            string script = Path.Combine(AppContext.BaseDirectory, "python", "frap_curve_fit.py");
+            var psi = new ProcessStartInfo("/usr/bin/python3", [script, input]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(psi)!;
+            string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit(60_000).Should().BeTrue();
+            process.ExitCode.Should().Be(0, stderr);
+            var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            double[] Parse(string row) => row.Split(' ').Select(v => double.Parse(v, c)).ToArray();
+            return (Parse(rows[0]), Parse(rows[1]));
+        }
+        finally { File.Delete(input); }
+    }
+}
