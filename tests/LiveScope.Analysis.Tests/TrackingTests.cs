@@ -1,0 +1,95 @@
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Tracking;
+
+namespace LiveScope.Analysis.Tests;
+
+public class TrackingTests
+{
+    private static Cluster At(double x, double y) => new((float)x, (float)y, 1, 1, 0, 1, 9, 1);
+
+    [Fact]
+    public void Linear_assignment_finds_the_optimum_that_greedy_misses()
+    {
+        // Greedy would take (0,0)=1 and then be forced into (1,1)=100; the optimum is 2 + 3.
+        double[] cost = [1, 2, 3, 100];
+        var assignment = new int[2];
+        new LinearAssignment().Solve(cost, 2, 2, assignment).Should().Be(5);
+        assignment.Should().Equal(1, 0);
+    }
+
+    [Fact]
+    public void Linear_assignment_matches_brute_force_on_random_matrices()
+    {
+        var rng = new Random(3);
+        var solver = new LinearAssignment();
+        for (int trial = 0; trial < 50; trial++)
+        {
+            int n = rng.Next(1, 6), m = n + rng.Next(0, 3);
+            var cost = Enumerable.Range(0, n * m).Select(_ => rng.NextDouble() * 10).ToArray();
+            var assignment = new int[n];
+            double total = solver.Solve(cost, n, m, assignment);
+            assignment.Distinct().Should().HaveCount(n);
+            total.Should().BeApproximately(BruteForce(cost, n, m, 0, new bool[m]), 1e-9);
+        }
+    }
+
+    private static double BruteForce(double[] cost, int n, int m, int row, bool[] used)
+    {
+        if (row == n) return 0;
+        double best = double.PositiveInfinity;
+        for (int j = 0; j < m; j++)
+        {
+            if (used[j]) continue;
+            used[j] = true;
+            best = Math.Min(best, cost[row * m + j] + BruteForce(cost, n, m, row + 1, used));
+            used[j] = false;
+        }
+        return best;
+    }
+
+    [Fact]
+    public void Crossing_neighbours_keep_their_identity_and_a_gap_is_closed()
+    {
+        var tracker = new ClusterTracker(new TrackingOptions { MaxLinkDistancePx = 3, MaxGapFrames = 2 });
+        tracker.Add(0, 0.0, [At(10, 10), At(14, 10), At(50, 50)]);
+        tracker.Add(1, 1.0, [At(11, 10), At(13, 10)]);             // the cluster at (50,50) blinks out...
+        tracker.Add(2, 2.0, [At(12.2, 10), At(12.9, 11), At(51, 50)]); // ...and is back after one missing frame
+        var ids = tracker.LastTrackIds.ToArray();
+        ids.Should().Equal(1, 2, 3);
+        tracker.Tracks.Should().HaveCount(3);
+        tracker.Tracks[2].Points.Select(p => p.FrameIndex).Should().Equal(0, 2);
+    }
+
+    [Fact]
+    public void Births_deaths_lifetime_and_msd_of_a_directed_track()
+    {
+        var tracker = new ClusterTracker(new TrackingOptions { MaxGapFrames = 0 });
+        for (int f = 0; f < 6; f++)
+        {
+            var clusters = new List<Cluster> { At(10 + f, 10) };     // moves 1 px per frame
+            if (f >= 2 && f <= 3) clusters.Add(At(80, 80));         // born at frame 2, dies after frame 3
+            tracker.Add(f, f * 30.0, clusters.ToArray());
+        }
+        var summary = tracker.Summarise();
+        summary.Births.Should().Be(1);
+        summary.Deaths.Should().Be(1);
+        summary.DurationS.Should().Be(150);
+        summary.BirthsPerMinute.Should().BeApproximately(0.4, 1e-12);
+        var moving = summary.Tracks[0];
+        moving.LifetimeS.Should().Be(150);
+        moving.NetDisplacementPx.Should().BeApproximately(5, 1e-9);
+        var msd = moving.Msd(3);
+        msd.Select(m => m.MsdPx2).Should().Equal(1, 4, 9);       // directed motion: MSD = (v·lag)²
+        msd[1].LagS.Should().Be(60);
+        msd[1].Pairs.Should().Be(4);
+    }
+
+    [Fact]
+    public void A_jump_beyond_the_link_distance_starts_a_new_track()
+    {
+        var tracker = new ClusterTracker(new TrackingOptions { MaxLinkDistancePx = 2, MaxGapFrames = 0 });
+        tracker.Add(0, 0, [At(10, 10)]);
+        tracker.Add(1, 1, [At(13, 10)]);
+        tracker.LastTrackIds.ToArray().Should().Equal(2);
+    }
+}
