@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -39,7 +38,6 @@ public class CMMCore {
    private final LinkedHashMap<String, List<String[]>> pixelConfigs_ = new LinkedHashMap<String, List<String[]>>();
    private final HashMap<String, Double> pixelSizes_ = new HashMap<String, Double>();
    private final HashMap<String, String> roles_ = new HashMap<String, String>();
-   private final Random noise_ = new Random(42);
 
    // camera state
    private int roiX_, roiY_, roiW_ = -1, roiH_ = -1;
@@ -489,21 +487,33 @@ public class CMMCore {
       try { Thread.sleep((long) ms, (int) ((ms - Math.floor(ms)) * 1e6)); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
    }
 
-   /** A still 'Artificial Waves' pattern, seeded noise and the galvo spot (DGalvo::ChangePixels). */
+   private double[] background_;
+   private int backgroundSide_;
+   private long noiseState_ = 42;
+
+   /** A still 'Artificial Waves' pattern (computed once per binning), seeded noise and the galvo spot (DGalvo::ChangePixels). */
    private Object makeImage() throws java.lang.Exception {
       int w = (int) getImageWidth(), h = (int) getImageHeight(), bin = binning();
       int x0 = roiW_ > 0 ? roiX_ : 0, y0 = roiW_ > 0 ? roiY_ : 0;
-      int fullW = 512 / bin, fullH = 512 / bin;
+      int full = 512 / bin;
+      if (background_ == null || backgroundSide_ != full) {
+         background_ = new double[full * full];
+         for (int y = 0; y < full; y++)
+            for (int x = 0; x < full; x++) background_[y * full + x] = 400 + 150 * Math.sin(x * 0.05) * Math.cos(y * 0.04);
+         backgroundSide_ = full;
+      }
       boolean spot = pointAndFire_ || galvoIllumination_;
-      double sx = 20 + galvoX_ / 10.0 * (fullW - 20) + 5, sy = 15 + galvoY_ / 10.0 * (fullH - 15) + 5;
+      double sx = 20 + galvoX_ / 10.0 * (full - 20) + 5, sy = 15 + galvoY_ / 10.0 * (full - 15) + 5;
       int bpp = (int) getBytesPerPixel();
       short[] px16 = bpp == 2 ? new short[w * h] : null;
       byte[] px8 = bpp == 1 ? new byte[w * h] : bpp == 4 ? new byte[w * h * 4] : null;
+      long r = noiseState_;
       for (int y = 0; y < h; y++) {
          for (int x = 0; x < w; x++) {
             int fx = x + x0, fy = y + y0;
-            double v = 400 + 150 * Math.sin(fx * 0.05) * Math.cos(fy * 0.04) + noise_.nextGaussian() * 3;
-            if (spot) {
+            r ^= r << 13; r ^= r >>> 7; r ^= r << 17; // xorshift: cheap seeded noise of ±4 counts
+            double v = background_[fy * full + fx] + ((r & 7) - 3.5);
+            if (spot && Math.abs(fx - sx) < 8 && Math.abs(fy - sy) < 8) {
                double dx = fx - sx, dy = fy - sy;
                v += 1230 * Math.exp(-(dx * dx + dy * dy) / (2 * 1.5 * 1.5));
             }
@@ -513,6 +523,7 @@ public class CMMCore {
             else { byte g = (byte) Math.min(255, Math.max(0, (int) (v / 16))); px8[4 * i] = g; px8[4 * i + 1] = g; px8[4 * i + 2] = g; px8[4 * i + 3] = 0; }
          }
       }
+      noiseState_ = r;
       if (pointAndFire_ && System.nanoTime() > pfExpiryNanos_) pointAndFire_ = false;
       return px16 != null ? px16 : px8;
    }
