@@ -1,1 +1,28 @@
-return 0;
+using System.CommandLine;
+using LiveScope.Cli.Commands;
+using LiveScope.Core.Config;
+
+var root = new RootCommand("LiveScope: microscope acquisition control with live analysis of insulin-receptor clusters.")
+{
+    DevicesCommand.Create(),
+    SnapCommand.Create(),
+    ProtocolCommands.Validate(),
+    ProtocolCommands.Plan(),
+    RunCommand.Create(),
+    RecoverCommand.Create(),
+};
+try
+{
+    // Signals are handled by the commands that run hardware (see Hosting/Shutdown): never a hard kill mid-run.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return ProtocolCommands.InvalidExitCode;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

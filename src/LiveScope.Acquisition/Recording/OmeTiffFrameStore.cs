@@ -1,0 +1,102 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Core.Imaging;
+using LiveScope.Storage;
+using LiveScope.Storage.OmeTiff;
+
+namespace LiveScope.Acquisition.Recording;
+
+/// <summary>
+/// Keeps a run's frames as OME-TIFF: one file per stage position with the regular T×C×Z series, and one file per
+/// FRAP step (its own time axis at the recovery interval). Files open on their first frame and close complete on
+/// dispose; a crash leaves their journals for <c>livescope recover</c>.
+/// </summary>
+public sealed class OmeTiffFrameStore : IFrameStore
+{
+    private readonly string _folder;
+    private readonly AcquisitionPlan _plan;
+    private readonly double _pixelSizeUm;
+    private readonly DateTimeOffset _startedAt;
+    private readonly Func<string, StackDescription, IImageStackWriter> _open;
+    private readonly Dictionary<(int Position, string? Frap), IImageStackWriter> _writers = new();
+
+    public OmeTiffFrameStore(string folder, AcquisitionPlan plan, double pixelSizeUm, DateTimeOffset startedAt,
+        Func<string, StackDescription, IImageStackWriter>? open = null)
+    {
+        _folder = folder;
+        _plan = plan;
+        _pixelSizeUm = pixelSizeUm;
+        _startedAt = startedAt;
+        _open = open ?? ((path, description) => OmeTiffWriter.Create(path, description));
+    }
+
+    /// <summary>Files written so far, by path.</summary>
+    public IEnumerable<string> Files => _writers.Keys.Select(k => Path.Combine(_folder, FileName(k.Position, k.Frap)));
+
+    public ValueTask WriteAsync(Frame frame, FrameEvent planned, CancellationToken ct)
+    {
+        var key = (planned.PositionIndex, planned.FrapStep);
+        if (!_writers.TryGetValue(key, out var writer))
+        {
+            writer = _open(Path.Combine(_folder, FileName(key.PositionIndex, key.FrapStep)), Describe(planned));
+            _writers.Add(key, writer);
+        }
+        writer.WritePlane(frame);
+        return ValueTask.CompletedTask;
+    }
+
+    private string FileName(int position, string? frap)
+    {
+        var name = Safe(PositionName(position));
+        return frap is null ? $"{name}.ome.tif" : $"{name}_{Safe(frap)}.ome.tif";
+    }
+
+    private string PositionName(int index) =>
+        index < _plan.Protocol.Positions.Count ? _plan.Protocol.Positions[index].Name : $"pos{index}";
+
+    private static string Safe(string name) =>
+        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+
+    private StackDescription Describe(FrameEvent first)
+    {
+        var protocol = _plan.Protocol;
+        var series = _plan.Events.OfType<FrameEvent>()
+            .Where(e => e.PositionIndex == first.PositionIndex && e.FrapStep == first.FrapStep).ToList();
+        var sample = protocol.Sample;
+        return new StackDescription
+        {
+            ImageName = first.FrapStep is null ? PositionName(first.PositionIndex) : $"{PositionName(first.PositionIndex)} {first.FrapStep}",
+            PositionIndex = first.PositionIndex,
+            PositionName = PositionName(first.PositionIndex),
+            PlannedSizeT = series.Select(e => e.TimeIndex).Distinct().Count(),
+            PlannedSizeC = series.Select(e => e.ChannelIndex).Distinct().Count(),
+            PlannedSizeZ = series.Select(e => e.ZIndex).Distinct().Count(),
+            ChannelNames = protocol.Channels.Select(c => c.Name).ToList(),
+            PixelSizeUm = _pixelSizeUm,
+            ZStepUm = protocol.ZStack?.StepUm,
+            DimensionOrder = OmeDimensionOrder.XYZCT,
+            Description = $"{protocol.Name}{(first.FrapStep is null ? "" : $", FRAP step {first.FrapStep}")}",
+            Labels = new Dictionary<string, string>
+            {
+                ["protocol"] = protocol.Name,
+                ["cell_line"] = sample.CellLine,
+                ["condition"] = sample.Condition,
+                ["treatment_history"] = sample.TreatmentHistory,
+            },
+            AcquisitionStartUtc = _startedAt,
+        };
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        List<Exception>? errors = null;
+        foreach (var writer in _writers.Values)
+        {
+            try { writer.Dispose(); }
+            catch (Exception e) { (errors ??= []).Add(e); }
+        }
+        _writers.Clear();
+        if (errors is not null) throw new AggregateException("some OME-TIFF files could not be completed", errors);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using LiveScope.Storage.OmeTiff;
+
+namespace LiveScope.Cli.Commands;
+
+/// <summary><c>livescope recover RUN</c>: after a crash, makes every frame that reached the disk readable again.</summary>
+public static class RecoverCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("run") { Description = "Run folder left behind by a crashed or killed run." };
+        var command = new Command("recover", "Make the OME-TIFF files of an interrupted run valid, keeping every complete frame.") { run };
+        command.SetAction(async (parse, ct) =>
+        {
+            var folder = parse.GetValue(run)!;
+            if (!Directory.Exists(folder))
+            {
+                Console.Error.WriteLine($"{folder}: no such run folder");
+                return 2;
+            }
+            var report = await OmeTiffRecovery.RecoverAsync(folder, ct);
+            foreach (var f in report.Files)
+                Console.WriteLine($"{f.Path}: {f.PlanesRecovered} planes kept, {f.PlanesDiscarded} incomplete discarded" +
+                                  (f.BytesTruncated > 0 ? $", {f.BytesTruncated} bytes of partial data cut" : "") +
+                                  (f.Removed ? " (no complete plane; file removed)" : ""));
+            Console.WriteLine($"recovered {report.PlanesRecovered} planes in {report.Files.Count} files");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Globalization;
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Acquisition.Recording;
+using LiveScope.Cli.Hosting;
+using LiveScope.Core.Hardware;
+using LiveScope.Simulation.Devices;
+using LiveScope.Simulation.Truth;
+using LiveScope.Storage.Run;
+using Microsoft.Extensions.Logging;
+using Serilog.Events;
+
+namespace LiveScope.Cli.Commands;
+
+/// <summary>
+/// <c>livescope run</c>: validates the protocol, then runs it — once, or once per condition — each run into its own
+/// folder (OME-TIFF per position, events.jsonl, manifest.json, JSON log, ground truth on the simulator).
+/// Exit codes: 0 done, 1 failed, 2 invalid protocol or configuration, 130 cancelled.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = ProtocolCommands.ProtocolArgument();
+        var config = CommonOptions.Config();
+        var set = CommonOptions.Set();
+        var output = new Option<string?>("--out", "-o") { Description = "Folder that receives the run folder(s); default: the protocol's output.folder." };
+        var timeScale = new Option<double?>("--time-scale")
+        {
+            Description = "Simulated microscope only: simulated seconds per wall second; 0 = as fast as possible (the default of simulated.yaml).",
+        };
+        var seed = new Option<long?>("--seed") { Description = "Simulated microscope only: seed of the virtual sample and camera noise." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Confirm operator steps automatically (scripted screens, dry runs)." };
+        var command = new Command("run", "Run a protocol on the configured microscope (the simulated one by default).")
+            { file, config, set, output, timeScale, seed, yes };
+        command.SetAction(async (parse, _) =>
+        {
+            using var shutdown = new Shutdown();
+            var overrides = CommonOptions.Overrides(parse.GetValue(set));
+            if (parse.GetValue(timeScale) is { } ts) overrides.Add(new("backends.simulated.time_scale", ts.ToString(CultureInfo.InvariantCulture)));
+            if (parse.GetValue(seed) is { } s) overrides.Add(new("backends.simulated.seed", s.ToString(CultureInfo.InvariantCulture)));
+            var request = new RunRequest(parse.GetValue(file)!, ProjectPaths.Resolve(parse.GetValue(config)!), overrides,
+                parse.GetValue(output), ConsoleOperator.For(parse.GetValue(yes)), Environment.CommandLine);
+            return await RunAllAsync(request, shutdown.Token);
+        });
+        return command;
+    }
+
+    public sealed record RunRequest(string ProtocolPath, string ConfigPath, List<KeyValuePair<string, string>> Overrides,
+        string? OutputRoot, IOperatorPrompt Operator, string CommandLine);
+
+    public static async Task<int> RunAllAsync(RunRequest request, CancellationToken ct)
+    {
+        Protocol protocol;
+        using (var loggers = Logging.Create(LogEventLevel.Warning))
+        {
+            var loaded = await ProtocolCommands.LoadAsync(request.ProtocolPath, request.ConfigPath,
+                request.Overrides.Select(o => $"{o.Key}={o.Value}").ToArray(), loggers, ct);
+            if (loaded is null) return ProtocolCommands.InvalidExitCode;
+            protocol = loaded.Value.Protocol;
+        }
+        IReadOnlyList<ConditionSpec?> conditions = protocol.Conditions.Count > 0 ? [.. protocol.Conditions] : [default(ConditionSpec)];
+        foreach (var condition in conditions)
+        {
+            var exit = await RunOneAsync(request, protocol, condition, ct);
+            if (exit != 0) return exit;
+        }
+        return 0;
+    }
+
+    private static async Task<int> RunOneAsync(RunRequest request, Protocol protocol, ConditionSpec? condition, CancellationToken ct)
+    {
+        if (condition is not null)
+            protocol = protocol with { Sample = condition.Sample with { Condition = condition.Sample.Condition is "" ? condition.Name : condition.Sample.Condition }, Conditions = [] };
+        var overrides = new List<KeyValuePair<string, string>>(condition?.ConfigOverrides ?? new Dictionary<string, string>());
+        overrides.AddRange(request.Overrides); // the command line wins over the protocol
+        var started = DateTimeOffset.Now;
+        var folder = RunFolder.Create(request.OutputRoot ?? protocol.Output.Folder, RunName(protocol, condition, started));
+        using var loggers = Logging.Create(LogEventLevel.Information, folder.LogPath);
+        var log = loggers.CreateLogger("run");
+        using var events = EventLogWriter.Open(folder.EventsPath);
+        var manifest = new RunManifest
+        {
+            RunName = folder.Name, StartTimeUtc = started.ToUniversalTime(), ProtocolPath = Path.GetFullPath(protocol.SourceFile),
+            ProtocolText = ReadOrNull(protocol.SourceFile), ConfigurationPath = Path.GetFullPath(request.ConfigPath),
+            ConfigurationText = ReadOrNull(request.ConfigPath), CommandLine = request.CommandLine, MachineName = Environment.MachineName,
+            Labels = new Dictionary<string, string>
+            {
+                ["condition"] = protocol.Sample.Condition, ["cell_line"] = protocol.Sample.CellLine,
+                ["overrides"] = string.Join(" ", overrides.Select(o => $"{o.Key}={o.Value}")),
+            },
+        };
+        RunManifestFile.Write(folder.ManifestPath, manifest);
+        log.LogInformation("Run {Run} of {Protocol} ({Condition}) into {Folder}", folder.Name, protocol.Name, protocol.Sample.Condition, folder.Path);
+
+        RunResult result;
+        await using (var scope = await new MicroscopeLoader(Backends.Create(), loggers).LoadAsync(request.ConfigPath, overrides, ct))
+        {
+            using var truth = SubscribeGroundTruth(scope, folder);
+            var cam = scope.Camera;
+            int binning = Math.Max(1, cam.Settings.Binning);
+            var plan = Planner.Plan(protocol, (cam.Settings.Roi?.Width ?? cam.SensorWidth) / binning, (cam.Settings.Roi?.Height ?? cam.SensorHeight) / binning);
+            var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * binning, scope.Clock.StartedAt);
+            var engine = new AcquisitionEngine(scope, new EngineOptions(), loggers.CreateLogger<AcquisitionEngine>(),
+                new EventLogRunLog(events), request.Operator);
+            try
+            {
+                result = await ProgressDisplay.RunAsync(protocol.Sample.Condition is "" ? protocol.Name : $"{protocol.Name} [{protocol.Sample.Condition}]",
+                    progress => engine.RunAsync(plan, new EventQueue(plan.Events), store, [], progress, ct));
+            }
+            finally
+            {
+                await store.DisposeAsync();
+            }
+        }
+        var outcome = result.Status switch
+        {
+            RunStatus.Completed => "completed",
+            RunStatus.Cancelled => "cancelled",
+            _ => $"failed: {result.Error?.Message}",
+        };
+        RunManifestFile.Write(folder.ManifestPath, manifest with { EndTimeUtc = DateTimeOffset.UtcNow, Outcome = outcome });
+        PrintSummary(folder, result);
+        return result.Status switch
+        {
+            RunStatus.Completed => 0,
+            RunStatus.Cancelled => Shutdown.CancelledExitCode,
+            _ => 1,
+        };
+    }
+
+    private static IDisposable? SubscribeGroundTruth(Microscope scope, RunFolder folder)
+    {
+        if (scope.Camera is not SimulatedCamera simulated) return null;
+        var writer = GroundTruthCsvWriter.Create(folder.GroundTruthPath);
+        var subscription = simulated.GroundTruth.Subscribe(writer);
+        return new Both(subscription, writer);
+    }
+
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
+    }
+
+    private static string RunName(Protocol protocol, ConditionSpec? condition, DateTimeOffset at) => protocol.Output.Name
+        .Replace("{protocol}", RunFolder.SafeName(protocol.Name))
+        .Replace("{condition}", RunFolder.SafeName(condition?.Name ?? protocol.Sample.Condition))
+        .Replace("{date}", at.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+        .Replace("{time}", at.ToString("HHmmss", CultureInfo.InvariantCulture))
+        + (condition is not null && !protocol.Output.Name.Contains("{condition}") ? "_" + RunFolder.SafeName(condition.Name) : "");
+
+    private static string? ReadOrNull(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
+
+    private static void PrintSummary(RunFolder folder, RunResult r)
+    {
+        Console.WriteLine($"{r.Status}: {r.FramesAcquired} frames kept, {r.FramesDropped} dropped, {r.PositionsSkipped} position-timepoints skipped, " +
+                          $"{r.Done.BleachEvents} bleaches ({r.BleachesSkipped} skipped), {r.Done.Stimulations} stimulation(s)");
+        Console.WriteLine($"timing: lateness p50 {r.Timing.P50.TotalMilliseconds:0.###} ms, p99 {r.Timing.P99.TotalMilliseconds:0.###} ms, " +
+                          $"max {r.Timing.Max.TotalMilliseconds:0.###} ms over {r.Timing.Events} timed events");
+        if (r.SafetyFailures.Count > 0) Console.Error.WriteLine($"WARNING: {r.SafetyFailures.Count} device(s) could not be made safe; check the rig.");
+        if (r.Error is not null) Console.Error.WriteLine($"error: {r.Error.Message}");
+        Console.WriteLine($"output: {folder.Path}");
+    }
+}
