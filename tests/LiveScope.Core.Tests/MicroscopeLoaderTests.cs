@@ -146,8 +146,12 @@ public class MicroscopeLoaderTests
         await File.WriteAllTextAsync(path, Good);
         try
         {
-            await using var scope = await loader.LoadAsync(path, [ConfigOverrides.Parse("limits.max_exposure_ms=42")]);
+            await using var scope = await loader.LoadAsync(path,
+                [ConfigOverrides.Parse("limits.max_exposure_ms=42"), ConfigOverrides.Parse("devices.Pump.settings.fail_make_safe=true")]);
             scope.Limits.MaxExposureMs.Should().Be(42);
+            (await scope.MakeSafeAsync()).Should().ContainSingle("the override reached the device named Pump");
+            var act = () => loader.LoadAsync(path, [ConfigOverrides.Parse("devices.Pmp.settings.x=1")]);
+            (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Be($"override 'devices.Pmp.settings.x': no 'Pmp' to set in {path}");
         }
         finally
         {
