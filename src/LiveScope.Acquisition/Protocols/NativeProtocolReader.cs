@@ -61,6 +61,7 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
             errors.Add(new ConfigException(root.Location, "positions", "is required but missing: list at least one stage position"));
             return list;
         }
+        sources.Add("positions", node);
         foreach (var (item, i) in _s.Items(node))
         {
             errors.CheckKeys(item, PositionKeys);
@@ -137,6 +138,7 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
             errors.Add(new ConfigException(root.Location, "channels", "is required but missing: list at least one channel"));
             return list;
         }
+        sources.Add("channels", node);
         foreach (var (item, i) in _s.Items(node))
         {
             var path = $"channels[{i}]";
@@ -185,6 +187,7 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
             errors.Add(new ConfigException(root.Location, "phases", "is required but missing: list at least one imaging phase"));
             return list;
         }
+        sources.Add("phases", node);
         foreach (var (item, i) in _s.Items(node))
         {
             var path = $"phases[{i}]";
@@ -199,14 +202,9 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
                 list.Add(_s.Stimulation(name, item.Required("stimulate"), path));
                 continue;
             }
-            var interval = errors.Try(() => Durations.Read(item, "interval"), null);
-            var duration = errors.Try(() => Durations.Read(item, "duration"), null);
-            if (interval is { } iv) sources.Add(path + ".interval", iv.Node);
-            if (duration is { } du) sources.Add(path + ".duration", du.Node);
-            if (interval is null)
-                errors.Add(sources.Below(path, "interval").Error("is required but missing (or write stimulate: for a stimulation phase)"));
-            if (duration is null) errors.Add(sources.Below(path, "duration").Error("is required but missing"));
-            list.Add(new ImagingPhaseSpec(name, interval?.Seconds ?? 1, duration?.Seconds ?? 1));
+            var interval = _s.RequiredDuration(item, "interval", path, " (or write stimulate: for a stimulation phase)");
+            var duration = _s.RequiredDuration(item, "duration", path);
+            list.Add(new ImagingPhaseSpec(name, interval ?? 1, duration ?? 1));
         }
         return list;
     }

@@ -69,7 +69,6 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
 
     public StimulationPhaseSpec Stimulation(string name, ConfigNode node, string modelPath)
     {
-        sources.Add(modelPath, node);
         errors.CheckKeys(node, StimulationKeys);
         if (!node.IsMapping) return new StimulationPhaseSpec(name, "", 0, "", StimulationBy.LiquidHandler);
         sources.AddChild(modelPath + ".reagent", node, "reagent");
@@ -218,12 +217,8 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
 
             var at = errors.Try(() => FrapTime(item, timeline, path), 0);
             var target = errors.Try<FrapTargetSpec?>(() => FrapTarget(item, rois, path), null);
-            var recoveryInterval = errors.Try(() => Durations.Read(item, "recovery_interval"), null);
-            var recoveryDuration = errors.Try(() => Durations.Read(item, "recovery_duration"), null);
-            if (recoveryInterval is { } ri) sources.Add(path + ".recovery_interval", ri.Node);
-            if (recoveryDuration is { } rd) sources.Add(path + ".recovery_duration", rd.Node);
-            if (recoveryInterval is null) errors.Add(sources.Below(path, "recovery_interval").Error("is required but missing"));
-            if (recoveryDuration is null) errors.Add(sources.Below(path, "recovery_duration").Error("is required but missing"));
+            var recoveryInterval = RequiredDuration(item, "recovery_interval", path);
+            var recoveryDuration = RequiredDuration(item, "recovery_duration", path);
 
             list.Add(new FrapSpec(
                 Name: Str(item, "name", $"frap{i + 1}"),
@@ -232,12 +227,31 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
                 Channel: Str(item, "channel", channels.Count > 0 ? channels[0].Name : ""),
                 Target: target ?? new FrapAnalysisTarget(FrapTargetChoice.Brightest, DefaultAnalysisRadiusPx),
                 PreBleachFrames: errors.Try(() => item.GetInt("pre_bleach_frames", DefaultPreBleachFrames, 0), DefaultPreBleachFrames),
-                RecoveryIntervalS: recoveryInterval?.Seconds ?? 1,
-                RecoveryDurationS: recoveryDuration?.Seconds ?? 1,
+                RecoveryIntervalS: recoveryInterval ?? 1,
+                RecoveryDurationS: recoveryDuration ?? 1,
                 DwellMs: errors.Try(() => item.GetDouble("dwell_ms", DefaultDwellMs), DefaultDwellMs),
                 PowerFraction: Power(item, "power") ?? DefaultBleachPower));
         }
         return list;
+    }
+
+    /// <summary>A required duration (any spelling <see cref="Durations.Read"/> accepts); null after recording why not.</summary>
+    public double? RequiredDuration(ConfigNode item, string key, string modelPath, string missingHint = "")
+    {
+        try
+        {
+            if (Durations.Read(item, key) is { } d)
+            {
+                sources.Add($"{modelPath}.{key}", d.Node);
+                return d.Seconds;
+            }
+            errors.Add(sources.Below(modelPath, key).Error("is required but missing" + missingHint));
+        }
+        catch (ConfigException e)
+        {
+            errors.Add(e);
+        }
+        return null;
     }
 
     private double FrapTime(ConfigNode item, ProtocolTimeline timeline, string path)

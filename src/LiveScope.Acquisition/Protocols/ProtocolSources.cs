@@ -33,6 +33,9 @@ public sealed class ProtocolSources
         if (parent.IsMapping && parent.Child(key) is { } child) Add(modelPath, child);
     }
 
+    /// <summary>Whether the file wrote this value itself (false: a default was used).</summary>
+    public bool Has(string modelPath) => _refs.ContainsKey(modelPath);
+
     public SourceRef At(string modelPath)
     {
         for (var path = modelPath; ; path = Parent(path))

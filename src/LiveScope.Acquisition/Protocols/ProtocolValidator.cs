@@ -112,8 +112,11 @@ public sealed class ProtocolValidator(RigCapabilities rig)
         {
             if (power is < 0 or > 1)
                 Fail(path, $"must be between 0 and 1 (a fraction of the {what}'s maximum), found {N(power)}");
-            else if (power > limit)
+            else if (power > limit && at.Has(path))
                 Fail(path, $"{N(power)} is over this microscope's limit of {N(limit)} ({limitKey})");
+            else if (power > limit)
+                errors.Add(at.Below(path[..path.LastIndexOf('.')], "power").Error(
+                    $"{N(power)} is over this microscope's limit of {N(limit)} ({limitKey}); power is not written, so the default applies: set a lower one"));
         }
 
         private void Positions()

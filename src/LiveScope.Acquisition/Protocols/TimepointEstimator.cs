@@ -39,7 +39,12 @@ public sealed class TimepointEstimator(RigCapabilities rig)
                 moveS += Math.Max(Math.Abs(b.XUm - a.XUm), Math.Abs(b.YUm - a.YUm)) / rig.StageSpeedUmPerS;
             }
         double settleS = (p.Count > 1 ? p.Count * rig.XYSettleMs : 0) / 1000;
-        if (protocol.ZStack is not null) settleS += positions * slices * rig.FocusSettleMs / 1000;
+        if (protocol.ZStack is not null)
+        {
+            // A z sweep per channel when channels are outside z (…cz orders); one sweep per position otherwise.
+            int sweeps = protocol.AxisOrder is AxisOrder.PositionChannelZ or AxisOrder.ChannelPositionZ ? Math.Max(channels, 1) : 1;
+            settleS += positions * sweeps * slices * rig.FocusSettleMs / 1000;
+        }
         else if (p.Count > 1 && p.Any(x => x.ZUm is not null)) settleS += positions * rig.FocusSettleMs / 1000;
 
         int switches = channels <= 1 ? 0 : protocol.AxisOrder switch
