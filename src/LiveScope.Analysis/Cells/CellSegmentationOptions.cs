@@ -1,0 +1,21 @@
+namespace LiveScope.Analysis.Cells;
+
+public sealed record CellSegmentationOptions
+{
+    /// <summary>Cells are segmented on a frame binned by this factor (cells are ~100× larger than clusters).</summary>
+    public int BinFactor { get; init; } = 4;
+    /// <summary>Gaussian smoothing before thresholding, in binned pixels.</summary>
+    public double SmoothingSigmaBinnedPx { get; init; } = 1.5;
+    /// <summary>Absolute threshold on the smoothed binned mean (counts); Otsu's threshold when null.</summary>
+    public double? Threshold { get; init; }
+    /// <summary>Objects smaller than this (full-resolution px) are not cells.</summary>
+    public int MinCellAreaPx { get; init; } = 2000;
+    /// <summary>Seeds for splitting touching cells are distance-transform maxima at least this deep (binned px).</summary>
+    public double MinSeedDepthBinnedPx { get; init; } = 4;
+    /// <summary>Distance-transform maxima closer than this (binned px) are one seed: one cell.</summary>
+    public double MinSeedSeparationBinnedPx { get; init; } = 8;
+    /// <summary>The membrane compartment: within this distance of the cell edge, full-resolution px.</summary>
+    public double MembraneWidthPx { get; init; } = 6;
+    /// <summary>Without a nuclear channel, the nucleus is the dim class (Otsu within the cell) away from the membrane.</summary>
+    public bool NucleusFromDimRegion { get; init; } = true;
+}

@@ -1,0 +1,88 @@
+namespace LiveScope.Analysis.Cells;
+
+/// <summary>Small image operations on binned float images used by cell segmentation.</summary>
+internal static class ImageOps
+{
+    /// <summary>Mean of each factor×factor block (partial blocks at the edges average what they hold).</summary>
+    public static float[] Bin(ReadOnlySpan<ushort> pixels, int width, int height, int factor, out int binnedWidth, out int binnedHeight)
+    {
+        int bw = binnedWidth = (width + factor - 1) / factor, bh = binnedHeight = (height + factor - 1) / factor;
+        var sum = new float[bw * bh]; var count = new int[bw * bh];
+        for (int y = 0; y < height; y++)
+        {
+            var row = pixels.Slice(y * width, width);
+            int by = y / factor * bw;
+            for (int x = 0; x < width; x++) { sum[by + x / factor] += row[x]; count[by + x / factor]++; }
+        }
+        for (int i = 0; i < sum.Length; i++) sum[i] /= count[i];
+        return sum;
+    }
+
+    public static float[] GaussianBlur(float[] image, int width, int height, double sigma)
+    {
+        if (sigma <= 0) return (float[])image.Clone();
+        var k = new Detection.GaussianKernel(sigma);
+        var tmp = new float[image.Length]; var result = new float[image.Length];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                float a = 0;
+                for (int j = -k.Radius; j <= k.Radius; j++) a += k[j] * image[y * width + Math.Clamp(x + j, 0, width - 1)];
+                tmp[y * width + x] = a;
+            }
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                float a = 0;
+                for (int j = -k.Radius; j <= k.Radius; j++) a += k[j] * tmp[Math.Clamp(y + j, 0, height - 1) * width + x];
+                result[y * width + x] = a;
+            }
+        return result;
+    }
+
+    /// <summary>Otsu's threshold over a 256-bin histogram of the values.</summary>
+    public static double Otsu(IEnumerable<float> values)
+    {
+        var list = values as float[] ?? values.ToArray();
+        if (list.Length == 0) return 0;
+        float min = list.Min(), max = list.Max();
+        if (max <= min) return min;
+        var hist = new double[256];
+        double scale = 255.999 / (max - min);
+        foreach (var v in list) hist[(int)((v - min) * scale)]++;
+        double total = list.Length, sumAll = 0;
+        for (int i = 0; i < 256; i++) sumAll += i * hist[i];
+        double wB = 0, sumB = 0, best = -1; int bestT = 0;
+        for (int t = 0; t < 256; t++)
+        {
+            wB += hist[t]; if (wB == 0) continue;
+            double wF = total - wB; if (wF == 0) break;
+            sumB += t * hist[t];
+            double mB = sumB / wB, mF = (sumAll - sumB) / wF, between = wB * wF * (mB - mF) * (mB - mF);
+            if (between > best) { best = between; bestT = t; }
+        }
+        return min + (bestT + 1) / scale;
+    }
+
+    /// <summary>Chamfer (3-4) distance to the nearest pixel outside the mask, in pixels; the image border counts as outside.</summary>
+    public static float[] DistanceTransform(bool[] mask, int width, int height)
+    {
+        const float Inf = 1e9f, A = 1f, D = 1.3333f;   // 3-4 chamfer scaled to pixel units
+        var d = new float[mask.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? Inf : 0;
+        float At(int x, int y) => x < 0 || y < 0 || x >= width || y >= height ? 0 : d[y * width + x];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int i = y * width + x; if (d[i] == 0) continue;
+                d[i] = Math.Min(d[i], Math.Min(Math.Min(At(x - 1, y) + A, At(x, y - 1) + A), Math.Min(At(x - 1, y - 1) + D, At(x + 1, y - 1) + D)));
+            }
+        for (int y = height - 1; y >= 0; y--)
+            for (int x = width - 1; x >= 0; x--)
+            {
+                int i = y * width + x; if (d[i] == 0) continue;
+                d[i] = Math.Min(d[i], Math.Min(Math.Min(At(x + 1, y) + A, At(x, y + 1) + A), Math.Min(At(x + 1, y + 1) + D, At(x - 1, y + 1) + D)));
+            }
+        return d;
+    }
+}
