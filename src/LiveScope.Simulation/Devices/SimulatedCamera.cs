@@ -17,7 +17,6 @@ public sealed class SimulatedCamera : SimulatedDevice, ICamera
     private readonly SimCameraOptions _options;
     private readonly FrameSynthesizer _synthesizer;
     private readonly FrameTruth _truth = new();
-    private readonly List<int> _scratch = [];
     private readonly ulong _noiseSeed;
     private CancellationTokenSource _streamStop = new();
     private long _sequence;
@@ -180,7 +179,7 @@ public sealed class SimulatedCamera : SimulatedDevice, ICamera
             NoiseParameters.From(o.CameraNoise, BitDepth), _noiseSeed, sequence);
         _synthesizer.Render(frame.Buffer, sample, request, spots[..reflections], truth ? _truth : null);
         double dose = o.Photophysics.ImagingBleachRatePerS * power * excitation * exposure.TotalSeconds;
-        sample.BleachField(fov.LeftUm, fov.TopUm, fov.RightUm, fov.BottomUm, dose, _scratch);
+        sample.BleachField(fov.LeftUm, fov.TopUm, fov.RightUm, fov.BottomUm, dose);
         frame.Metadata = new FrameMetadata
         {
             SequenceNumber = sequence,

@@ -11,7 +11,8 @@ public abstract class SimulatedDevice(string name, DeviceKind kind, SimulatedSes
     public string Name { get; } = name;
     public DeviceKind Kind { get; } = kind;
     public TimeSpan Timeout { get; } = timeout;
-    protected SimulatedSession Session { get; } = session;
+    /// <summary>The simulated microscope this device belongs to (clock, sample, ground truth, safety state).</summary>
+    public SimulatedSession Session { get; } = session;
 
     protected Task Bounded(string operation, Func<CancellationToken, Task> call, CancellationToken ct) =>
         DeviceCall.RunAsync(Name, operation, Timeout, call, ct);

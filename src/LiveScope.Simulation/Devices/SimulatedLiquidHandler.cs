@@ -32,9 +32,13 @@ public sealed class SimulatedLiquidHandler(string name, SimulatedSession session
                 var sample = Session.Sample;
                 double now = Session.Clock.Now.TotalSeconds;
                 sample.AdvanceTo(now);
-                sample.AddReagent(now, addition.Reagent, concentration);
+                sample.AddReagent(addition.Reagent, concentration);
             }
             Additions++;
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            throw new DeviceException(Name, "add reagent", "the pump was stopped before the addition was complete");
         }
         finally
         {

@@ -58,7 +58,7 @@ public sealed record ConditionSetOptions
     };
 
     [Description("Sensitive cells under H2O2 (ROS): exchange slowed. ASSUMPTION defaults: k_off 0.025/s, immobile 0.3, births ×1.8, sizes ×1.25.")]
-    public ConditionParameters H2O2 { get; init; } = new()
+    public ConditionParameters H2o2 { get; init; } = new()
     {
         KOffPerS = 0.025, ImmobileFraction = 0.3, InsulinBirthGain = 1.8, InsulinSizeGain = 1.25,
     };
@@ -68,7 +68,7 @@ public sealed record ConditionSetOptions
         SampleCondition.InsulinSensitive => InsulinSensitive,
         SampleCondition.InsulinResistant => InsulinResistant,
         SampleCondition.ResistantMetformin => ResistantMetformin,
-        SampleCondition.H2O2 => H2O2,
+        SampleCondition.H2o2 => H2o2,
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 }
@@ -90,9 +90,9 @@ public sealed record ReagentOptions
 
     [Description("H2O2 concentration giving half the ROS effect, µM. ASSUMPTION default 100 µM.")]
     [ConfigRange(1e-6, 1e6)]
-    public double H2O2Ec50Um { get; init; } = 100;
+    public double H2o2Ec50Um { get; init; } = 100;
 
     [Description("Factor on k_off at a saturating H2O2 addition (ROS slow exchange). ASSUMPTION default 0.5.")]
     [ConfigRange(0.01, 1)]
-    public double H2O2KOffFactor { get; init; } = 0.5;
+    public double H2o2KOffFactor { get; init; } = 0.5;
 }

@@ -54,9 +54,9 @@ public sealed record SampleOptions
     [ConfigRange(-100_000, 100_000)]
     public double FocusPlaneUm { get; init; } = 50;
 
-    [Description("Simulated time the sample runs before the clock starts, s, so clusters start in their steady state. ASSUMPTION default 600 s.")]
+    [Description("Simulated time each cell runs before the clock starts, s, after clusters are seeded near their steady state. Default 120 s.")]
     [ConfigRange(0, 100_000)]
-    public double BurnInS { get; init; } = 600;
+    public double BurnInS { get; init; } = 120;
 
     internal string? Validate() =>
         CellRadiusUm * (1 + CellRadiusSpread) + CellJitterUm > CellSpacingUm / 2

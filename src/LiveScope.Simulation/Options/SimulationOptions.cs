@@ -9,7 +9,7 @@ public enum SampleCondition
     InsulinSensitive,
     InsulinResistant,
     ResistantMetformin,
-    H2O2,
+    H2o2,
 }
 
 /// <summary>

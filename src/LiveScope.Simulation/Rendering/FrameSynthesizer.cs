@@ -47,6 +47,7 @@ public sealed class FrameSynthesizer : IDisposable
         double quantum = _options.Optics.BackgroundFocusQuantumUm;
         double layoutBlur = BlurUm(Math.Round(request.DefocusUm / quantum) * quantum);
         if (!Layout.Matches(fov, layoutBlur, _bandRows)) Layout.Build(sample, fov, layoutBlur, _bandRows);
+        // The cells near the field of view (all the layout's owners among them) catch up with the sample's time here.
 
         double light = request.PowerFraction * request.ExposureS;
         double moleculePhotons = _options.Photophysics.PhotonsPerMoleculePerS * light * request.ExcitationEfficiency;
@@ -54,11 +55,11 @@ public sealed class FrameSynthesizer : IDisposable
         double blur = BlurUm(request.DefocusUm);
 
         int count = 0;
-        double margin = 4 * blur + fov.PixelUm;
-        var clusters = sample.Clusters;
-        for (int i = 0; i < clusters.Count; i++)
+        double margin = 4 * Math.Max(blur, layoutBlur) + 2 * fov.PixelUm;
+        sample.Prepare(fov.LeftUm, fov.TopUm, fov.RightUm, fov.BottomUm, margin, _cells);
+        foreach (int id in _cells)
+        foreach (var c in sample.Cells[id].Clusters)
         {
-            var c = clusters[i];
             if (c.XUm < fov.LeftUm - margin || c.XUm > fov.RightUm + margin || c.YUm < fov.TopUm - margin || c.YUm > fov.BottomUm + margin)
                 continue;
             double sc = sample.ClusterRadiusUm(c.Molecules) / 2;
@@ -87,14 +88,15 @@ public sealed class FrameSynthesizer : IDisposable
         truth.Width = fov.Width;
         truth.Height = fov.Height;
         truth.PixelSizeUm = fov.PixelUm;
-        foreach (var c in sample.Clusters)
+        // _cells holds the prepared cells near the field of view (a superset of those whose clusters are in it).
+        foreach (int id in _cells)
+        foreach (var c in sample.Cells[id].Clusters)
         {
             double x = fov.ToPixelX(c.XUm), y = fov.ToPixelY(c.YUm);
             if (x < -0.5 || y < -0.5 || x >= fov.Width - 0.5 || y >= fov.Height - 0.5) continue;
             truth.AddCluster(new ClusterTruth(c.Id, c.CellIndex, c.Compartment, x, y, c.XUm, c.YUm, sample.ClusterRadiusUm(c.Molecules),
                 c.Molecules, c.Fluorescent, c.BleachedFraction, c.Anchored, c.Dissolving));
         }
-        sample.CellsNear(fov.LeftUm, fov.TopUm, fov.RightUm, fov.BottomUm, 0, _cells);
         int cells = 0;
         double molecules = 0, clustered = 0;
         foreach (int id in _cells)

@@ -52,6 +52,13 @@ public sealed class Cell
     public double[] PoolBleached { get; } = new double[3];
     /// <summary>Molecules currently in this cell's clusters (kept by the physics for ground truth).</summary>
     public double ClusteredMolecules { get; internal set; }
+    /// <summary>The cell's clusters. Valid at <see cref="TimeS"/>; the sample advances a cell before anyone looks.</summary>
+    public List<Cluster> Clusters { get; } = [];
+    /// <summary>Simulated time this cell's physics has reached, s. Cells are advanced lazily, each on its own stream.</summary>
+    public double TimeS { get; internal set; }
+    /// <summary>The cell's own random stream, so a cell's history does not depend on when others are advanced.</summary>
+    internal Random.Xoshiro Random;
+    internal long ClustersBorn;
 
     public double PoolTotal(int c) => PoolFluorescent[c] + PoolBleached[c];
 

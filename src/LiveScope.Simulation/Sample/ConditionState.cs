@@ -48,7 +48,7 @@ public sealed class ConditionState(SampleCondition condition, ConditionSetOption
             p = ConditionParameters.Lerp(p, sets.ResistantMetformin, metformin / (metformin + reagents.MetforminEc50Mm));
         double kOff = p.KOffPerS;
         if (h2o2 > 0)
-            kOff *= 1 - (1 - reagents.H2O2KOffFactor) * (h2o2 / (h2o2 + reagents.H2O2Ec50Um));
+            kOff *= 1 - (1 - reagents.H2o2KOffFactor) * (h2o2 / (h2o2 + reagents.H2o2Ec50Um));
         double response = 0;
         if (insulin > 0)
             response = insulin / (insulin + reagents.InsulinEc50Nm)

@@ -6,12 +6,12 @@ public sealed partial class VirtualSample
     /// Widefield illumination of a rectangle for one exposure: everything inside keeps exp(−dose) of its fluorescence.
     /// A cell's diffuse pools lose in proportion to the share of the cell's bounding box that is lit (they are well mixed).
     /// </summary>
-    public void BleachField(double leftUm, double topUm, double rightUm, double bottomUm, double dose, List<int> scratch)
+    public void BleachField(double leftUm, double topUm, double rightUm, double bottomUm, double dose)
     {
         if (dose <= 0) return;
         double survive = Math.Exp(-dose);
-        CellsNear(leftUm, topUm, rightUm, bottomUm, 0, scratch);
-        foreach (int id in scratch)
+        Prepare(leftUm, topUm, rightUm, bottomUm, 0, _scratch);
+        foreach (int id in _scratch)
         {
             var cell = _cells[id];
             double r = cell.BoundingRadiusUm;
@@ -25,10 +25,10 @@ public sealed partial class VirtualSample
                 cell.PoolFluorescent[c] -= lost;
                 cell.PoolBleached[c] += lost;
             }
+            foreach (var cl in cell.Clusters)
+                if (cl.XUm >= leftUm && cl.XUm <= rightUm && cl.YUm >= topUm && cl.YUm <= bottomUm)
+                    cl.Bleach(survive);
         }
-        foreach (var cl in _clusters)
-            if (cl.XUm >= leftUm && cl.XUm <= rightUm && cl.YUm >= topUm && cl.YUm <= bottomUm)
-                cl.Bleach(survive);
     }
 
     /// <summary>
@@ -39,16 +39,19 @@ public sealed partial class VirtualSample
     public void BleachSpot(double xUm, double yUm, double sigmaUm, double peakDose)
     {
         if (peakDose <= 0) return;
-        foreach (var cl in _clusters)
-        {
-            double dx = cl.XUm - xUm, dy = cl.YUm - yUm;
-            double sc = ClusterRadiusUm(cl.Molecules) / 2;
-            double s2 = sigmaUm * sigmaUm + sc * sc;
-            double d2 = dx * dx + dy * dy;
-            if (d2 > 25 * s2) continue;
-            double dose = peakDose * sigmaUm * sigmaUm / s2 * Math.Exp(-d2 / (2 * s2));
-            cl.Bleach(Math.Exp(-dose));
-        }
+        double reach = 5 * sigmaUm + 1;
+        Prepare(xUm - reach, yUm - reach, xUm + reach, yUm + reach, 0, _scratch);
+        foreach (int id in _scratch)
+            foreach (var cl in _cells[id].Clusters)
+            {
+                double dx = cl.XUm - xUm, dy = cl.YUm - yUm;
+                double sc = ClusterRadiusUm(cl.Molecules) / 2;
+                double s2 = sigmaUm * sigmaUm + sc * sc;
+                double d2 = dx * dx + dy * dy;
+                if (d2 > 25 * s2) continue;
+                double dose = peakDose * sigmaUm * sigmaUm / s2 * Math.Exp(-d2 / (2 * s2));
+                cl.Bleach(Math.Exp(-dose));
+            }
         var cell = CellAt(xUm, yUm);
         if (cell?.CompartmentAt(xUm, yUm) is not { } compartment) return;
         int k = (int)compartment;

@@ -5,33 +5,36 @@ public sealed partial class VirtualSample
     /// <summary>Clusters below this many molecules while dissolving are gone; their molecules return to the pool.</summary>
     private const double DissolvedBelow = 1;
     private const double MinimumTargetMolecules = 20;
+    private static readonly double Sqrt3 = Math.Sqrt(3);
 
     /// <summary>
-    /// Runs the physics from <see cref="TimeS"/> to <paramref name="timeS"/> in fixed steps (plus one shorter final step).
-    /// Exchange within a step is the exact solution of dM/dt = k_in − k_off·M, so FRAP kinetics do not depend on the step.
+    /// Runs one cell's physics up to <paramref name="timeS"/> in steps on a fixed grid (origin at −burn-in), the last
+    /// one possibly shorter. Exchange within a step is the exact solution of dM/dt = k_in − k_off·M, so FRAP kinetics do
+    /// not depend on the step length.
     /// </summary>
-    public void AdvanceTo(double timeS)
+    private void Run(Cell cell, double timeS)
     {
         double step = _options.PhysicsStepS;
-        while (TimeS < timeS - 1e-9)
+        double origin = -_options.Sample.BurnInS;
+        while (cell.TimeS < timeS - 1e-9)
         {
-            double dt = Math.Min(step, timeS - TimeS);
-            Step(dt);
-            TimeS += dt;
+            double nextGrid = origin + (Math.Floor((cell.TimeS - origin) / step + 1e-9) + 1) * step;
+            double dt = Math.Min(nextGrid, timeS) - cell.TimeS;
+            Step(cell, dt);
+            cell.TimeS += dt;
         }
     }
 
-    private void Step(double dt)
+    private void Step(Cell cell, double dt)
     {
-        var p = Condition.At(TimeS);
+        var p = Condition.At(cell.TimeS);
         double decay = Math.Exp(-p.KOffPerS * dt);
-        double driftSigma = Math.Sqrt(2 * _options.Clusters.DriftUm2PerS * dt);
-        foreach (var cell in _cells) cell.ClusteredMolecules = 0;
-
-        for (int i = _clusters.Count - 1; i >= 0; i--)
+        double driftHalfWidth = Sqrt3 * Math.Sqrt(2 * _options.Clusters.DriftUm2PerS * dt);
+        var clusters = cell.Clusters;
+        double clustered = 0;
+        for (int i = clusters.Count - 1; i >= 0; i--)
         {
-            var cl = _clusters[i];
-            var cell = _cells[cl.CellIndex];
+            var cl = clusters[i];
             cl.AgeS += dt;
             if (!cl.Dissolving && cl.AgeS >= cl.LifetimeS) cl.Dissolving = true;
             double target = cl.Dissolving ? 0 : cl.BaseTargetMolecules * p.SizeFactor;
@@ -39,14 +42,38 @@ public sealed partial class VirtualSample
             if (cl.Dissolving && cl.Molecules < DissolvedBelow)
             {
                 ReturnToPool(cl, cell);
-                _clusters[i] = _clusters[^1];
-                _clusters.RemoveAt(_clusters.Count - 1);
+                clusters[i] = clusters[^1];
+                clusters.RemoveAt(clusters.Count - 1);
                 continue;
             }
-            if (!cl.Anchored && driftSigma > 0) Drift(cl, cell, driftSigma);
-            cell.ClusteredMolecules += cl.Molecules;
+            if (!cl.Anchored && driftHalfWidth > 0) Drift(cl, cell, driftHalfWidth);
+            clustered += cl.Molecules;
         }
-        Births(p, dt);
+        cell.ClusteredMolecules = clustered;
+        var o = _options.Clusters;
+        double perStep = p.BirthFactor * dt / 60;
+        Born(cell, Compartment.Membrane, o.MembraneBirthsPerMin * perStep, grown: false);
+        Born(cell, Compartment.Cytoplasm, o.CytoplasmBirthsPerMin * perStep, grown: false);
+        Born(cell, Compartment.Nucleus, o.NucleusBirthsPerMin * perStep, grown: false);
+    }
+
+    /// <summary>
+    /// Starts a cell with about as many full-grown clusters as its steady state holds (births × mean lifetime;
+    /// lifetimes are memoryless, so each gets a fresh one); the burn-in then settles growth and dissolution.
+    /// </summary>
+    private void SeedSteadyState(Cell cell)
+    {
+        var o = _options.Clusters;
+        var p = Condition.At(cell.TimeS);
+        // Clusters live their lifetime and then take about ln(size)/k_off to dissolve.
+        double dissolveS = Math.Log(Math.Max(2, o.MeanMolecules)) / p.KOffPerS;
+        double perLifetime = p.BirthFactor * (o.MeanLifetimeS + dissolveS) / 60;
+        Born(cell, Compartment.Membrane, o.MembraneBirthsPerMin * perLifetime, grown: true);
+        Born(cell, Compartment.Cytoplasm, o.CytoplasmBirthsPerMin * perLifetime, grown: true);
+        Born(cell, Compartment.Nucleus, o.NucleusBirthsPerMin * perLifetime, grown: true);
+        double clustered = 0;
+        foreach (var cl in cell.Clusters) clustered += cl.Molecules;
+        cell.ClusteredMolecules = clustered;
     }
 
     /// <summary>Exact exchange over one step for mobile molecules; immobile ones relax to their target at the same rate.</summary>
@@ -78,8 +105,7 @@ public sealed partial class VirtualSample
         // The pool cannot go below zero: if it would, the cluster takes only what is there.
         if (dF > poolF || dB > poolB)
         {
-            double scale = Math.Min(dF > 0 ? poolF / dF : 1, dB > 0 ? poolB / dB : 1);
-            scale = Math.Clamp(scale, 0, 1);
+            double scale = Math.Clamp(Math.Min(dF > 0 ? poolF / dF : 1, dB > 0 ? poolB / dB : 1), 0, 1);
             mf = cl.MobileFluorescent + (mf - cl.MobileFluorescent) * scale;
             mb = cl.MobileBleached + (mb - cl.MobileBleached) * scale;
             ifl = cl.ImmobileFluorescent + (ifl - cl.ImmobileFluorescent) * scale;
@@ -102,11 +128,14 @@ public sealed partial class VirtualSample
         cell.PoolBleached[k] += cl.MobileBleached + cl.ImmobileBleached;
     }
 
-    /// <summary>Brownian drift; a step that would leave the cluster's compartment is not taken.</summary>
-    private void Drift(Cluster cl, Cell cell, double sigmaUm)
+    /// <summary>
+    /// Brownian drift with uniform steps of the right variance (their sum over many steps is Gaussian); a step that
+    /// would leave the cluster's compartment is not taken.
+    /// </summary>
+    private static void Drift(Cluster cl, Cell cell, double halfWidthUm)
     {
-        double x = cl.XUm + sigmaUm * _physicsRandom.NextGaussian();
-        double y = cl.YUm + sigmaUm * _physicsRandom.NextGaussian();
+        double x = cl.XUm + halfWidthUm * (2 * cell.Random.NextDouble() - 1);
+        double y = cl.YUm + halfWidthUm * (2 * cell.Random.NextDouble() - 1);
         if (cell.CompartmentAt(x, y) == cl.Compartment)
         {
             cl.XUm = x;
@@ -114,47 +143,45 @@ public sealed partial class VirtualSample
         }
     }
 
-    private void Births(EffectiveParameters p, double dt)
+    private void Born(Cell cell, Compartment compartment, double expected, bool grown)
     {
+        int n = cell.Random.NextPoisson(expected);
         var o = _options.Clusters;
-        double perS = p.BirthFactor * dt / 60;
-        foreach (var cell in _cells)
-        {
-            Born(cell, Compartment.Membrane, o.MembraneBirthsPerMin * perS);
-            Born(cell, Compartment.Cytoplasm, o.CytoplasmBirthsPerMin * perS);
-            Born(cell, Compartment.Nucleus, o.NucleusBirthsPerMin * perS);
-        }
-    }
-
-    private void Born(Cell cell, Compartment compartment, double expected)
-    {
-        int n = _physicsRandom.NextPoisson(expected);
-        var o = _options.Clusters;
+        var p = Condition.At(cell.TimeS);
+        int k = (int)compartment;
         for (int i = 0; i < n; i++)
         {
             if (!RandomPointIn(cell, compartment, out var x, out var y)) return;
-            _clusters.Add(new Cluster
+            var cluster = new Cluster
             {
-                Id = _nextClusterId++,
+                Id = ((long)cell.Id << 32) | ++cell.ClustersBorn,
                 CellIndex = cell.Id,
                 Compartment = compartment,
                 XUm = x,
                 YUm = y,
-                Anchored = _physicsRandom.NextDouble() < o.AnchoredFraction,
-                BaseTargetMolecules = Math.Max(MinimumTargetMolecules, _physicsRandom.NextExponential(o.MeanMolecules)),
-                LifetimeS = _physicsRandom.NextExponential(o.MeanLifetimeS),
-            });
+                Anchored = cell.Random.NextDouble() < o.AnchoredFraction,
+                BaseTargetMolecules = Math.Max(MinimumTargetMolecules, cell.Random.NextExponential(o.MeanMolecules)),
+                LifetimeS = cell.Random.NextExponential(o.MeanLifetimeS),
+            };
+            if (grown)
+            {
+                double target = Math.Min(cluster.BaseTargetMolecules * p.SizeFactor, cell.PoolFluorescent[k] * 0.5);
+                cluster.MobileFluorescent = target * (1 - p.ImmobileFraction);
+                cluster.ImmobileFluorescent = target * p.ImmobileFraction;
+                cell.PoolFluorescent[k] -= target;
+            }
+            cell.Clusters.Add(cluster);
         }
     }
 
     /// <summary>Rejection sampling in the cell's bounding box; gives up (false) for a compartment too thin to hit.</summary>
-    private bool RandomPointIn(Cell cell, Compartment compartment, out double x, out double y)
+    private static bool RandomPointIn(Cell cell, Compartment compartment, out double x, out double y)
     {
         double r = cell.BoundingRadiusUm;
         for (int tries = 0; tries < 200; tries++)
         {
-            x = cell.XUm + _physicsRandom.Uniform(-r, r);
-            y = cell.YUm + _physicsRandom.Uniform(-r, r);
+            x = cell.XUm + cell.Random.Uniform(-r, r);
+            y = cell.YUm + cell.Random.Uniform(-r, r);
             if (cell.CompartmentAt(x, y) == compartment) return true;
         }
         x = y = 0;

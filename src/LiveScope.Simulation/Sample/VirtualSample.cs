@@ -5,8 +5,10 @@ namespace LiveScope.Simulation.Sample;
 
 /// <summary>
 /// The virtual sample: a dish of cells larger than the field of view, each with a diffuse IR-GFP pool and clusters
-/// that are born, grow, drift, exchange molecules and dissolve. Everything runs in simulated time: callers advance it
-/// to the clock's time (<see cref="AdvanceTo"/>) before looking at it. Not thread-safe; the session serialises access.
+/// that are born, grow, drift, exchange molecules and dissolve. Everything runs in simulated time. The sample's clock
+/// is moved with <see cref="AdvanceTo"/>; each cell catches up lazily (on its own seeded stream, in fixed steps from
+/// the same origin) only when something looks at it or acts on it, so the physics costs what is in view, and a cell's
+/// history is the same whenever it is computed. Not thread-safe; the session serialises access.
 /// </summary>
 public sealed partial class VirtualSample
 {
@@ -14,9 +16,7 @@ public sealed partial class VirtualSample
     private readonly Cell[] _cells;
     private readonly int _gridColumns, _gridRows;
     private readonly double _gridLeftUm, _gridTopUm;
-    private readonly List<Cluster> _clusters = [];
-    private Xoshiro _physicsRandom;
-    private long _nextClusterId = 1;
+    private readonly List<int> _scratch = [];
 
     public VirtualSample(SimulationOptions options)
     {
@@ -28,22 +28,51 @@ public sealed partial class VirtualSample
         _gridLeftUm = -_gridColumns * s.CellSpacingUm / 2;
         _gridTopUm = -_gridRows * s.CellSpacingUm / 2;
         var layout = new Xoshiro((ulong)options.Seed, 1);
-        _physicsRandom = new Xoshiro((ulong)options.Seed, 2);
         _cells = new Cell[_gridColumns * _gridRows];
         for (int row = 0; row < _gridRows; row++)
             for (int col = 0; col < _gridColumns; col++)
-                _cells[row * _gridColumns + col] = MakeCell(row * _gridColumns + col, col, row, ref layout);
-        // Burn-in: run the physics before time zero so clusters start in their steady state.
-        TimeS = -s.BurnInS;
-        AdvanceTo(0);
+            {
+                int id = row * _gridColumns + col;
+                var cell = _cells[id] = MakeCell(id, col, row, ref layout);
+                cell.Random = new Xoshiro((ulong)options.Seed, 2, (ulong)id);
+                cell.TimeS = -s.BurnInS;
+                SeedSteadyState(cell);
+            }
+        TimeS = 0;
     }
 
-    /// <summary>Simulated time the sample has been advanced to, s (negative during burn-in).</summary>
+    /// <summary>Simulated time of the sample, s: what every cell is brought to before it is looked at.</summary>
     public double TimeS { get; private set; }
     public ConditionState Condition { get; }
+    /// <summary>The cells; their state is current only after <see cref="Prepare"/> or <see cref="PrepareAll"/>.</summary>
     public IReadOnlyList<Cell> Cells => _cells;
-    public IReadOnlyList<Cluster> Clusters => _clusters;
     public SimulationOptions Options => _options;
+
+    /// <summary>Moves the sample's clock; cells catch up when looked at. Time never goes backwards.</summary>
+    public void AdvanceTo(double timeS)
+    {
+        if (timeS > TimeS) TimeS = timeS;
+    }
+
+    /// <summary>Brings one cell to the sample's time.</summary>
+    public Cell Prepare(Cell cell)
+    {
+        if (cell.TimeS < TimeS - 1e-9) Run(cell, TimeS);
+        return cell;
+    }
+
+    /// <summary>Brings every cell near a rectangle to the sample's time; returns their indices in <paramref name="into"/>.</summary>
+    public void Prepare(double leftUm, double topUm, double rightUm, double bottomUm, double marginUm, List<int> into)
+    {
+        CellsNear(leftUm, topUm, rightUm, bottomUm, marginUm, into);
+        foreach (int id in into) Prepare(_cells[id]);
+    }
+
+    /// <summary>Brings every cell of the dish to the sample's time (costly on big dishes; for whole-sample statistics).</summary>
+    public void PrepareAll()
+    {
+        foreach (var cell in _cells) Prepare(cell);
+    }
 
     private Cell MakeCell(int id, int col, int row, ref Xoshiro r)
     {
@@ -91,7 +120,7 @@ public sealed partial class VirtualSample
         return best;
     }
 
-    /// <summary>Adds the indices of cells whose bounding circle comes within <paramref name="marginUm"/> of a rectangle.</summary>
+    /// <summary>Indices of cells whose bounding circle comes within <paramref name="marginUm"/> of a rectangle (state not advanced).</summary>
     public void CellsNear(double leftUm, double topUm, double rightUm, double bottomUm, double marginUm, List<int> into)
     {
         into.Clear();
@@ -111,44 +140,43 @@ public sealed partial class VirtualSample
             }
     }
 
-    /// <summary>Sample-wide totals: all IR molecules, those in clusters, and fluorescent ones.</summary>
+    /// <summary>Dish-wide totals at the sample's time: all IR molecules, those in clusters, and fluorescent ones.</summary>
     public (double Total, double Clustered, double Fluorescent) Totals()
     {
+        PrepareAll();
         double total = 0, clustered = 0, fluorescent = 0;
         foreach (var cell in _cells)
         {
-            for (int c = 0; c < 3; c++)
-            {
-                total += cell.PoolTotal(c);
-                fluorescent += cell.PoolFluorescent[c];
-            }
-        }
-        foreach (var cl in _clusters)
-        {
-            total += cl.Molecules;
-            clustered += cl.Molecules;
-            fluorescent += cl.Fluorescent;
+            total += cell.TotalMolecules;
+            clustered += cell.ClusteredMolecules;
+            fluorescent += FluorescentMolecules(cell);
         }
         return (total, clustered, fluorescent);
     }
 
-    /// <summary>Fluorescent molecules of one cell, diffuse and clustered.</summary>
+    /// <summary>Fluorescent molecules of one cell at the sample's time, diffuse and clustered.</summary>
     public double FluorescentMolecules(Cell cell)
     {
+        Prepare(cell);
         double f = cell.PoolFluorescent[0] + cell.PoolFluorescent[1] + cell.PoolFluorescent[2];
-        foreach (var cl in _clusters)
-            if (cl.CellIndex == cell.Id) f += cl.Fluorescent;
+        foreach (var cl in cell.Clusters) f += cl.Fluorescent;
         return f;
     }
 
-    public Cluster? FindCluster(long id)
+    /// <summary>A cluster by id at the sample's time, or null once it has dissolved.</summary>
+    public Cluster? FindCluster(int cellId, long clusterId)
     {
-        foreach (var c in _clusters) if (c.Id == id) return c;
+        foreach (var c in Prepare(_cells[cellId]).Clusters) if (c.Id == clusterId) return c;
         return null;
     }
 
-    /// <summary>Adds a reagent from simulated time <paramref name="timeS"/> on (the liquid handler calls this).</summary>
-    public void AddReagent(double timeS, string reagent, double concentration) => Condition.Add(timeS, reagent, concentration);
+    /// <summary>Adds a reagent at the sample's current time (the liquid handler calls this once it has pumped).</summary>
+    public void AddReagent(string reagent, double concentration)
+    {
+        // Cells that lag behind will see the addition at its time when they catch up, because the condition is a
+        // function of time and the addition is recorded with its time.
+        Condition.Add(TimeS, reagent, concentration);
+    }
 
     /// <summary>Radius of a cluster of <paramref name="molecules"/>, µm.</summary>
     public double ClusterRadiusUm(double molecules) =>
