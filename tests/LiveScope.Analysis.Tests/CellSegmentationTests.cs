@@ -4,7 +4,10 @@ namespace LiveScope.Analysis.Tests;
 
 public class CellSegmentationTests
 {
-    /// <summary>Two touching round cells (radius 90 px, centres 160 px apart) with dim nuclei, on a dark background.</summary>
+    /// <summary>
+    /// Two touching round cells (radius 90 px, centres 160 px apart) with dim nuclei (radius 30 px), on a dark
+    /// background; edges are soft (logistic, 3 px scale) as an out-of-focus cell's are, plus shot noise.
+    /// </summary>
     internal static ushort[] TwoTouchingCells(int seed, out int width, out int height)
     {
         width = 512; height = 512;
@@ -18,7 +21,8 @@ public class CellSegmentationTests
                 foreach (var c in centres)
                 {
                     double r = Math.Sqrt((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y));
-                    if (r < 90) { v = r < 30 ? 220 : 420; break; }
+                    double inCell = 1 / (1 + Math.Exp((r - 90) / 3)), outOfNucleus = 1 / (1 + Math.Exp(-(r - 30) / 3));
+                    v = Math.Max(v, 100 + inCell * (120 + 200 * outOfNucleus));
                 }
                 v += Math.Sqrt(v) * (Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
                 pixels[y * width + x] = (ushort)Math.Clamp(v, 0, 65535);
@@ -42,7 +46,7 @@ public class CellSegmentationTests
         masks.CompartmentAt(176, 256).Should().Be(Compartment.Nucleus);
         masks.CompartmentAt(336, 256).Should().Be(Compartment.Nucleus);
         masks.CompartmentAt(176, 256 - 60).Should().Be(Compartment.Cytoplasm);
-        masks.CompartmentAt(176, 256 - 87).Should().Be(Compartment.Membrane);
+        masks.CompartmentAt(176, 256 - 85).Should().Be(Compartment.Membrane);
         masks.CompartmentAt(256, 256 + 10).Should().Be(Compartment.Membrane, "the contact between two cells is membrane of both");
         masks.CompartmentAt(20, 20).Should().Be(Compartment.None);
     }

@@ -15,7 +15,7 @@ public sealed record CellSegmentationOptions
     /// <summary>Distance-transform maxima closer than this (binned px) are one seed: one cell.</summary>
     public double MinSeedSeparationBinnedPx { get; init; } = 8;
     /// <summary>The membrane compartment: within this distance of the cell edge, full-resolution px.</summary>
-    public double MembraneWidthPx { get; init; } = 6;
+    public double MembraneWidthPx { get; init; } = 8;
     /// <summary>Without a nuclear channel, the nucleus is the dim class (Otsu within the cell) away from the membrane.</summary>
     public bool NucleusFromDimRegion { get; init; } = true;
 }

@@ -1,0 +1,106 @@
+using LiveScope.Analysis.Cells;
+using LiveScope.Analysis.Detection;
+
+namespace LiveScope.Analysis.Metrics;
+
+/// <summary>
+/// Per-cell and per-frame metrics. Cluster pixels are discs of <c>clusterRadiusPx</c> around each cluster (counted
+/// once where discs overlap); the background is the mean of the frame outside all cells. Buffers are reused.
+/// </summary>
+public sealed class CellMetricsCalculator
+{
+    private int[] _stamp = [];
+    private int _frameStamp;
+    private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [];
+    private long[] _cellCount = [], _clusterPixels = [];
+    private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
+
+    public FrameMetrics Compute(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks? masks, ReadOnlySpan<Cluster> clusters,
+        double pixelSizeUm, double clusterRadiusPx, int frameIndex, double timeS, double threshold, List<CellFrameMetrics>? perCell)
+    {
+        int cells = masks?.CellCount ?? 0;
+        Ensure(width * height, cells + 1);
+        if (++_frameStamp == int.MaxValue) { Array.Clear(_stamp); _frameStamp = 1; }
+        Array.Clear(_cellSum, 0, cells + 1); Array.Clear(_cellCount, 0, cells + 1);
+        Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1);
+        Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
+        Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
+
+        if (masks is not null)
+        {
+            int f = masks.BinFactor;
+            for (int y = 0; y < height; y++)
+            {
+                var row = pixels.Slice(y * width, width);
+                var labels = masks.Labels.AsSpan(Math.Min(y / f, masks.BinnedHeight - 1) * masks.BinnedWidth, masks.BinnedWidth);
+                for (int x = 0; x < width; x++) { int l = labels[Math.Min(x / f, masks.BinnedWidth - 1)]; _cellSum[l] += row[x]; _cellCount[l]++; }
+            }
+        }
+        else { foreach (var v in pixels.Slice(0, width * height)) _cellSum[0] += v; _cellCount[0] = (long)width * height; }
+        double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
+
+        int r = (int)Math.Ceiling(clusterRadiusPx); double r2 = clusterRadiusPx * clusterRadiusPx;
+        int inCells = 0; double areaSum = 0, intensitySum = 0;
+        foreach (var c in clusters)
+        {
+            int cell = masks?.CellAt(c.X, c.Y) ?? 0;
+            areaSum += c.AreaPx; intensitySum += c.IntegratedIntensity;
+            if (cell == 0) continue;
+            inCells++;
+            _clusterCount[cell]++; _clusterArea[cell] += c.AreaPx; _clusterIntensity[cell] += c.IntegratedIntensity;
+            switch (masks!.CompartmentAt(c.X, c.Y))
+            {
+                case Compartment.Membrane: _membrane[cell]++; break;
+                case Compartment.Nucleus: _nucleus[cell]++; break;
+                default: _cytoplasm[cell]++; break;
+            }
+            int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
+            for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
+                for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
+                {
+                    if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
+                    int i = y * width + x;
+                    if (_stamp[i] == _frameStamp) continue;
+                    _stamp[i] = _frameStamp;
+                    int pixelCell = masks.CellAt(x, y);
+                    if (pixelCell != cell) continue;   // disc pixels spilling into another cell or outside are not counted
+                    _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
+                }
+        }
+
+        double um2PerPx = pixelSizeUm * pixelSizeUm;
+        double totalArea = 0, totalIn = 0, totalCell = 0; long totalInPx = 0, totalCellPx = 0;
+        for (int cell = 1; cell <= cells; cell++)
+        {
+            double areaUm2 = _cellCount[cell] * um2PerPx;
+            double cellSignal = _cellSum[cell] - background * _cellCount[cell];
+            double inSignal = _clusterSum[cell] - background * _clusterPixels[cell];
+            long outPx = _cellCount[cell] - _clusterPixels[cell];
+            double meanIn = _clusterPixels[cell] > 0 ? inSignal / _clusterPixels[cell] : double.NaN;
+            double meanOut = outPx > 0 ? (cellSignal - inSignal) / outPx : double.NaN;
+            totalArea += areaUm2; totalIn += inSignal; totalCell += cellSignal; totalInPx += _clusterPixels[cell]; totalCellPx += _cellCount[cell];
+            perCell?.Add(new CellFrameMetrics(frameIndex, timeS, cell, areaUm2, _cellCount[cell] > 0 ? _cellSum[cell] / _cellCount[cell] : 0,
+                _clusterCount[cell], areaUm2 > 0 ? _clusterCount[cell] / areaUm2 : 0,
+                _clusterCount[cell] > 0 ? _clusterArea[cell] / _clusterCount[cell] : double.NaN,
+                _clusterCount[cell] > 0 ? _clusterIntensity[cell] / _clusterCount[cell] : double.NaN,
+                meanIn / meanOut, cellSignal > 0 ? inSignal / cellSignal : double.NaN,
+                _membrane[cell], _cytoplasm[cell], _nucleus[cell]));
+        }
+        double pooledIn = totalInPx > 0 ? totalIn / totalInPx : double.NaN;
+        double pooledOut = totalCellPx - totalInPx > 0 ? (totalCell - totalIn) / (totalCellPx - totalInPx) : double.NaN;
+        return new FrameMetrics(frameIndex, timeS, clusters.Length, inCells, cells, totalArea, totalArea > 0 ? inCells / totalArea : 0,
+            clusters.Length > 0 ? areaSum / clusters.Length : double.NaN, clusters.Length > 0 ? intensitySum / clusters.Length : double.NaN,
+            cells > 0 ? pooledIn / pooledOut : double.NaN, cells > 0 && totalCell > 0 ? totalIn / totalCell : double.NaN, threshold);
+    }
+
+    private void Ensure(int pixels, int labels)
+    {
+        if (_stamp.Length < pixels) { _stamp = new int[pixels]; _frameStamp = 0; }
+        if (_cellSum.Length < labels)
+        {
+            _cellSum = new double[labels]; _clusterSum = new double[labels]; _clusterIntensity = new double[labels]; _clusterArea = new double[labels];
+            _cellCount = new long[labels]; _clusterPixels = new long[labels];
+            _clusterCount = new int[labels]; _membrane = new int[labels]; _cytoplasm = new int[labels]; _nucleus = new int[labels];
+        }
+    }
+}

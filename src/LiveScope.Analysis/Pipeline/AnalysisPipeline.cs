@@ -1,0 +1,166 @@
+using LiveScope.Analysis.Cells;
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Metrics;
+using LiveScope.Analysis.Output;
+using LiveScope.Analysis.Tracking;
+using LiveScope.Core.Imaging;
+
+namespace LiveScope.Analysis.Pipeline;
+
+/// <summary>The outcome of one analysed frame; its clusters are in <see cref="AnalysisPipeline.LastClusters"/>.</summary>
+public readonly record struct FrameAnalysis(FrameMetrics Metrics, DetectionResult Detection);
+
+/// <summary>
+/// The same analysis for live and saved data: call <see cref="Analyse(Frame)"/> for each frame as it arrives (the
+/// frame is read during the call and never kept, so the caller may dispose it right after), then
+/// <see cref="Complete"/>. For saved data, <see cref="AnalyseAll"/> feeds a sequence of frames through the same
+/// path. Per frame: detect clusters, (re)segment cells every N frames, link tracks, compute per-cell and per-frame
+/// metrics, stream CSV rows and write overlay previews into the output folder when one is given. Not thread-safe.
+/// </summary>
+public sealed class AnalysisPipeline : IDisposable
+{
+    private readonly AnalysisOptions _options;
+    private readonly ClusterDetector _detector;
+    private readonly CellSegmenter _segmenter;
+    private readonly ClusterTracker _tracker;
+    private readonly CellMetricsCalculator _metrics = new();
+    private readonly MeasurementCsvWriter? _csv;
+    private readonly string? _outputFolder;
+    private readonly List<CellFrameMetrics> _cellRows = [];
+    private ushort[]? _nuclear;
+    private int _nuclearWidth, _nuclearHeight;
+    private int _frames;
+    private double _pixelSizeUm;
+    private double _firstTimeS, _lastTimeS;
+    private double _sumClusters, _sumCells, _sumDensity, _sumPartition, _sumCondensed;
+    private int _partitionFrames, _condensedFrames, _densityFrames;
+
+    public AnalysisPipeline(AnalysisOptions? options = null, string? outputFolder = null)
+    {
+        _options = options ?? new AnalysisOptions();
+        _options.Validate();
+        _detector = new ClusterDetector(_options.Detector);
+        _segmenter = new CellSegmenter(_options.Cells);
+        _tracker = new ClusterTracker(_options.Tracking);
+        _outputFolder = outputFolder;
+        if (outputFolder is not null) _csv = new MeasurementCsvWriter(outputFolder);
+    }
+
+    public AnalysisOptions Options => _options;
+    public CellMasks? CellMasks { get; private set; }
+    public ReadOnlySpan<Cluster> LastClusters => _detector.Clusters;
+    public ReadOnlySpan<int> LastTrackIds => _tracker.LastTrackIds;
+    /// <summary>Per-cell metrics of the last analysed frame.</summary>
+    public IReadOnlyList<CellFrameMetrics> LastCellMetrics => _cellRows;
+    public int FramesAnalysed => _frames;
+
+    /// <summary>Analyses one live frame; null when the frame belongs to another channel (a nuclear frame is copied).</summary>
+    public FrameAnalysis? Analyse(Frame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return Analyse(frame.Pixels, frame.Width, frame.Height, frame.Metadata);
+    }
+
+    public FrameAnalysis? Analyse(ReadOnlySpan<ushort> pixels, int width, int height, FrameMetadata metadata)
+    {
+        if (_options.NuclearChannel is { } nuclearChannel && metadata.Channel == nuclearChannel)
+        {
+            if (_nuclear is null || _nuclear.Length != width * height) _nuclear = new ushort[width * height];
+            pixels[..(width * height)].CopyTo(_nuclear);
+            _nuclearWidth = width; _nuclearHeight = height;
+            return null;
+        }
+        if (_options.Channel is { } channel && metadata.Channel != channel) return null;
+
+        int index = _frames++;
+        double timeS = metadata.Timestamp.TotalSeconds;
+        if (index == 0) _firstTimeS = timeS;
+        _lastTimeS = timeS;
+        double pixelSizeUm = metadata.PixelSizeUm > 0 ? metadata.PixelSizeUm : _options.Detector.DefaultPixelSizeUm;
+        _pixelSizeUm = pixelSizeUm;
+
+        var detection = _detector.Detect(pixels, width, height, pixelSizeUm);
+        var clusters = _detector.Clusters;
+
+        if (_options.SegmentCellsEveryFrames > 0 && (index % _options.SegmentCellsEveryFrames == 0 || CellMasks is null
+            || CellMasks.Width != width || CellMasks.Height != height))
+        {
+            var nuclear = _nuclear is not null && _nuclearWidth == width && _nuclearHeight == height ? _nuclear.AsSpan() : default;
+            CellMasks = _segmenter.Segment(pixels, width, height, nuclear);
+        }
+
+        _tracker.Add(index, timeS, clusters);
+        _cellRows.Clear();
+        var metrics = _metrics.Compute(pixels, width, height, CellMasks, clusters, pixelSizeUm, detection.DiameterPx / 2,
+            index, timeS, detection.Threshold, _cellRows);
+        Accumulate(metrics);
+
+        if (_csv is not null)
+        {
+            var ids = _tracker.LastTrackIds;
+            for (int i = 0; i < clusters.Length; i++)
+            {
+                var c = clusters[i];
+                _csv.Write(new ClusterMeasurement(index, timeS, i, ids[i], c.X, c.Y,
+                    metadata.StageXUm + (c.X - width / 2.0) * pixelSizeUm, metadata.StageYUm + (c.Y - height / 2.0) * pixelSizeUm,
+                    c.Response, c.PeakIntensity, c.Background, c.IntegratedIntensity, c.AreaPx, c.Circularity,
+                    CellMasks?.CellAt(c.X, c.Y) ?? 0, CellMasks?.CompartmentAt(c.X, c.Y) ?? Compartment.None));
+            }
+            foreach (var row in _cellRows) _csv.Write(row);
+            _csv.Write(metrics);
+            if (index == 0 || (_options.PreviewEveryFrames > 0 && index % _options.PreviewEveryFrames == 0))
+                OverlayRenderer.WritePng(Path.Combine(_outputFolder!, $"preview_{index:D5}.png"), pixels, width, height, clusters,
+                    detection.DiameterPx, CellMasks);
+        }
+        return new FrameAnalysis(metrics, detection);
+    }
+
+    private void Accumulate(FrameMetrics m)
+    {
+        _sumClusters += m.ClusterCount; _sumCells += m.CellCount;
+        if (m.CellCount > 0) { _sumDensity += m.DensityPerUm2; _densityFrames++; }
+        if (double.IsFinite(m.PartitionRatio)) { _sumPartition += m.PartitionRatio; _partitionFrames++; }
+        if (double.IsFinite(m.CondensedFraction)) { _sumCondensed += m.CondensedFraction; _condensedFrames++; }
+    }
+
+    /// <summary>Ends the run: writes tracks.csv and msd.csv (with an output folder) and returns the summary.</summary>
+    public AnalysisSummary Complete()
+    {
+        var tracking = _tracker.Summarise();
+        _csv?.WriteTracks(tracking, _pixelSizeUm, _options.Tracking.MaxMsdLagFrames);
+        _csv?.Dispose();
+        int n = Math.Max(1, _frames);
+        return new AnalysisSummary(_options.Condition, _frames, _lastTimeS - _firstTimeS, _sumClusters / n, _sumCells / n,
+            _densityFrames > 0 ? _sumDensity / _densityFrames : double.NaN,
+            _partitionFrames > 0 ? _sumPartition / _partitionFrames : double.NaN,
+            _condensedFrames > 0 ? _sumCondensed / _condensedFrames : double.NaN,
+            tracking.Tracks.Count, tracking.Tracks.Count > 0 ? tracking.Tracks.Average(t => t.LifetimeS) : double.NaN,
+            tracking.BirthsPerMinute, tracking.DeathsPerMinute);
+    }
+
+    /// <summary>
+    /// Saved data: analyses every frame in order (the same path as live frames) and completes. Each frame is
+    /// disposed after its analysis when <paramref name="disposeFrames"/> is set (pooled frames from a reader).
+    /// </summary>
+    public static AnalysisSummary AnalyseAll(IEnumerable<Frame> frames, AnalysisOptions? options = null, string? outputFolder = null,
+        bool disposeFrames = true, CancellationToken cancellationToken = default)
+    {
+        using var pipeline = new AnalysisPipeline(options, outputFolder);
+        foreach (var frame in frames)
+        {
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                pipeline.Analyse(frame);
+            }
+            finally { if (disposeFrames) frame.Dispose(); }
+        }
+        return pipeline.Complete();
+    }
+
+    public void Dispose()
+    {
+        _csv?.Dispose();
+        _detector.Dispose();
+    }
+}

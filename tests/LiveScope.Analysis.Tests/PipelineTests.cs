@@ -1,0 +1,158 @@
+using System.IO.Compression;
+using LiveScope.Analysis.Cells;
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Metrics;
+using LiveScope.Analysis.Output;
+using LiveScope.Analysis.Pipeline;
+using LiveScope.Core.Imaging;
+
+namespace LiveScope.Analysis.Tests;
+
+public class PipelineTests
+{
+    /// <summary>
+    /// A movie of the two touching cells with bright clusters (σ 1.5 px) drifting 0.5 px per frame: six in the left
+    /// cell (one at its membrane), three in the right one.
+    /// </summary>
+    internal static Frame[] Movie(FramePool pool, int frames)
+    {
+        var cells = CellSegmentationTests.TwoTouchingCells(3, out int w, out int h);
+        (double X, double Y)[] spots = [(150, 220), (200, 230), (130, 280), (210, 300), (176, 256 - 85), (180, 320), (330, 210), (370, 290), (300, 300)];
+        var result = new Frame[frames];
+        for (int f = 0; f < frames; f++)
+        {
+            var frame = pool.Rent(w, h);
+            var px = frame.Pixels;
+            cells.CopyTo(px);
+            foreach (var (sx, sy) in spots)
+            {
+                double x0 = sx + 0.5 * f, y0 = sy;
+                for (int y = (int)y0 - 6; y <= (int)y0 + 6; y++)
+                    for (int x = (int)x0 - 6; x <= (int)x0 + 6; x++)
+                        px[y * w + x] = (ushort)Math.Min(65535, px[y * w + x] + 600 * Math.Exp(-((x - x0) * (x - x0) + (y - y0) * (y - y0)) / (2 * 1.5 * 1.5)));
+            }
+            frame.Metadata = new FrameMetadata { SequenceNumber = f, TimeIndex = f, Timestamp = TimeSpan.FromSeconds(2 * f), PixelSizeUm = 0.1, Channel = "IR-GFP" };
+            result[f] = frame;
+        }
+        return result;
+    }
+
+    private static readonly AnalysisOptions Options = new()
+    {
+        Detector = new ClusterDetectorOptions { ExpectedDiameterUm = 0.45 },
+        Channel = "IR-GFP",
+        SegmentCellsEveryFrames = 5,
+        PreviewEveryFrames = 4,
+        Condition = "sensitive",
+    };
+
+    [Fact]
+    public void Live_frames_and_saved_data_give_identical_measurements()
+    {
+        var pool = new FramePool();
+        string live = Temp(), saved = Temp();
+        try
+        {
+            using (var pipeline = new AnalysisPipeline(Options, live))
+            {
+                foreach (var frame in Movie(pool, 6)) { pipeline.Analyse(frame); frame.Dispose(); }
+                pipeline.Complete();
+            }
+            var summary = AnalysisPipeline.AnalyseAll(Movie(pool, 6), Options, saved);
+            pool.Outstanding.Should().Be(0, "the pipeline never keeps a frame");
+
+            foreach (var name in new[] { "clusters.csv", "cells.csv", "frames.csv", "tracks.csv", "msd.csv" })
+                File.ReadAllText(Path.Combine(saved, name)).Should().Be(File.ReadAllText(Path.Combine(live, name)), name);
+
+            summary.Frames.Should().Be(6);
+            summary.MeanClustersPerFrame.Should().Be(9);
+            summary.Tracks.Should().Be(9, "each drifting cluster is one track");
+            summary.MeanCellsPerFrame.Should().Be(2);
+            summary.MeanPartitionRatio.Should().BeGreaterThan(1.5);
+            summary.MeanCondensedFraction.Should().BeInRange(0.001, 0.2);
+            AnalysisSummary.FormatTable([summary]).Should().Contain("sensitive").And.Contain("partition ratio");
+
+            var clusters = File.ReadAllLines(Path.Combine(saved, "clusters.csv"));
+            clusters.Should().HaveCount(1 + 6 * 9);
+            clusters.Skip(1).Should().OnlyContain(l => !l.EndsWith(",0,none"), "every cluster lies in a cell");
+            clusters.Count(l => l.EndsWith(",membrane")).Should().Be(6);
+            var cells = File.ReadAllLines(Path.Combine(saved, "cells.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+            cells.Should().HaveCount(12);
+            cells.Select(c => int.Parse(c[5])).Order().Distinct().Should().Equal(3, 6);
+            Directory.GetFiles(saved, "preview_*.png").Select(Path.GetFileName).Should().BeEquivalentTo(["preview_00000.png", "preview_00004.png"]);
+        }
+        finally { Directory.Delete(live, true); Directory.Delete(saved, true); }
+    }
+
+    [Fact]
+    public void Frames_of_other_channels_are_skipped()
+    {
+        var pool = new FramePool();
+        using var pipeline = new AnalysisPipeline(Options);
+        using var frame = Movie(pool, 1)[0];
+        frame.Metadata = frame.Metadata with { Channel = "brightfield" };
+        pipeline.Analyse(frame).Should().BeNull();
+        pipeline.FramesAnalysed.Should().Be(0);
+    }
+
+    [Fact]
+    public void Partition_ratio_and_condensed_fraction_follow_the_young_lab_definitions()
+    {
+        // One square cell of 200 counts on a 100 background, one flat 'cluster' disc of 600 counts inside it.
+        int w = 256, h = 256;
+        var px = new ushort[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                bool cell = x >= 64 && x < 192 && y >= 64 && y < 192;
+                bool cluster = (x - 128) * (x - 128) + (y - 128) * (y - 128) <= 9;
+                px[y * w + x] = (ushort)(cluster ? 600 : cell ? 200 : 100);
+            }
+        var masks = new CellSegmenter(new CellSegmentationOptions { MinCellAreaPx = 100, SmoothingSigmaBinnedPx = 0 }).Segment(px, w, h);
+        masks.CellCount.Should().Be(1);
+        var rows = new List<CellFrameMetrics>();
+        Cluster[] clusters = [new Cluster(128, 128, 1, 600, 100, 0, 29, 1)];
+        var frame = new CellMetricsCalculator().Compute(px, w, h, masks, clusters, 0.1, 3.0, 0, 0, 0, rows);
+
+        int discPx = 29;   // pixels with dx² + dy² ≤ 9
+        double cellPx = 128 * 128;
+        rows.Single().PartitionRatio.Should().BeApproximately((600 - 100) / (200.0 - 100), 1e-9);
+        rows.Single().CondensedFraction.Should().BeApproximately(discPx * 500 / ((cellPx - discPx) * 100 + discPx * 500), 1e-9);
+        rows.Single().AreaUm2.Should().BeApproximately(cellPx * 0.01, 1e-9);
+        rows.Single().DensityPerUm2.Should().BeApproximately(1 / (cellPx * 0.01), 1e-12);
+        frame.PartitionRatio.Should().BeApproximately(5, 1e-9);
+    }
+
+    [Fact]
+    public void Png_writer_produces_a_decodable_image()
+    {
+        var rgb = new byte[7 * 5 * 3];
+        for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * 7);
+        using var stream = new MemoryStream();
+        PngWriter.WriteRgb(stream, rgb, 7, 5);
+        var bytes = stream.ToArray();
+        bytes.Take(8).Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
+        // IHDR: width 7, height 5; IDAT inflates to 5 rows of (filter byte + 21 bytes) equal to the input.
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)).Should().Be(7);
+        int idat = bytes.AsSpan().IndexOf("IDAT"u8);
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(idat - 4));
+        using var z = new ZLibStream(new MemoryStream(bytes, idat + 4, length), CompressionMode.Decompress);
+        using var raw = new MemoryStream();
+        z.CopyTo(raw);
+        var rows = raw.ToArray();
+        rows.Should().HaveCount(5 * 22);
+        for (int y = 0; y < 5; y++) rows.AsSpan(y * 22 + 1, 21).ToArray().Should().Equal(rgb.AsSpan(y * 21, 21).ToArray());
+        // Python's own PNG reader (zlib + CRC checks) accepts it.
+        string path = Path.Combine(Path.GetTempPath(), $"livescope-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", "import sys,cv2; im=cv2.imread(sys.argv[1]); print(im.shape)", path]) { RedirectStandardOutput = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd().Trim().Should().Be("(5, 7, 3)");
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static string Temp() => Path.Combine(Path.GetTempPath(), $"livescope-analysis-{Guid.NewGuid():N}");
+}
