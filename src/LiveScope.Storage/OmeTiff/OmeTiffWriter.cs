@@ -80,7 +80,8 @@ public sealed class OmeTiffWriter : IImageStackWriter
     }
 
     public int PlanesWritten => _planes.Count;
-    public long BytesWritten => _tiff.Length;
+    /// <summary>Bytes in the TIFF so far (header and pixels while running; the whole file once complete).</summary>
+    public long BytesWritten { get; private set; } = TiffFormat.HeaderReserve;
     /// <summary>Known once <see cref="Complete"/> has run: whether the file became BigTIFF.</summary>
     public bool IsBigTiff { get; private set; }
 
@@ -104,6 +105,7 @@ public sealed class OmeTiffWriter : IImageStackWriter
         if (_options.FlushEveryPlane || _options.SyncToDiskEveryPlane)
             OmeTiffFinalizer.Flush(_tiff, _options.SyncToDiskEveryPlane);
         _dataEnd += record.ByteCount;
+        BytesWritten = _dataEnd;
         _planes.Add(record);
     }
 
@@ -124,6 +126,7 @@ public sealed class OmeTiffWriter : IImageStackWriter
             long plannedBytes = _description.PlannedPlaneCount * _planes[0].ByteCount;
             IsBigTiff = OmeTiffFinalizer.Finish(_tiff, _dataEnd, _planes, xml, _options.ForceBigTiff, plannedBytes,
                 flushToDisk: _tiffPathIfEmpty is not null);
+            BytesWritten = _tiff.Length;
         }
         CloseStreams();
         if (_journalPathToDelete is not null) File.Delete(_journalPathToDelete);
