@@ -12,7 +12,8 @@ public class InsulinResponseTests(ITestOutputHelper output)
     /// Clustered IR fraction in the ground truth 15 minutes after 100 nM insulin, over its value just before. The camera
     /// sees the whole (400 µm) dish through 0.65 µm pixels, so the fraction is averaged over ~170 cells.
     /// </summary>
-    private static async Task<double> ClusteredFractionRiseAsync(SampleCondition condition, string? pretreatment = null)
+    private static async Task<double> ClusteredFractionRiseAsync(SampleCondition condition, string? pretreatment = null,
+        double insulinNm = 100)
     {
         var options = new SimulationOptions
         {
@@ -32,7 +33,7 @@ public class InsulinResponseTests(ITestOutputHelper output)
             await rig.Session.Clock.WaitAsync(TimeSpan.FromMinutes(20), default);
         }
         (await rig.Camera.SnapAsync(default)).Dispose();
-        await rig.Pump.AddReagentAsync(new ReagentAddition("insulin", 100, "nM"), default);
+        if (insulinNm > 0) await rig.Pump.AddReagentAsync(new ReagentAddition("insulin", insulinNm, "nM"), default);
         await rig.Session.Clock.WaitUntilAsync(rig.Session.Clock.Now + TimeSpan.FromMinutes(15), default);
         (await rig.Camera.SnapAsync(default)).Dispose();
 
@@ -62,5 +63,13 @@ public class InsulinResponseTests(ITestOutputHelper output)
         double treated = await ClusteredFractionRiseAsync(SampleCondition.InsulinResistant, pretreatment: "metformin");
         output.WriteLine($"resistant cells pre-treated with 2 mM metformin through the pump: {treated:0.000}");
         treated.Should().BeGreaterThan(1.2).And.BeLessThan(2.0);
+    }
+
+    [Fact]
+    public async Task Without_insulin_clustering_stays_at_its_steady_state()
+    {
+        double control = await ClusteredFractionRiseAsync(SampleCondition.InsulinResistant, insulinNm: 0);
+        output.WriteLine($"resistant cells, no insulin, 15 min: {control:0.000}");
+        control.Should().BeInRange(0.93, 1.07);
     }
 }

@@ -58,16 +58,16 @@ public sealed partial class VirtualSample
     }
 
     /// <summary>
-    /// Starts a cell with about as many full-grown clusters as its steady state holds (births × mean lifetime;
-    /// lifetimes are memoryless, so each gets a fresh one); the burn-in then settles growth and dissolution.
+    /// Starts a cell with the clustered molecules of its steady state as full-grown clusters (lifetimes are memoryless,
+    /// so each gets a fresh one); the burn-in then adds the small dissolving ones.
     /// </summary>
     private void SeedSteadyState(Cell cell)
     {
         var o = _options.Clusters;
         var p = Condition.At(cell.TimeS);
-        // Clusters live their lifetime and then take about ln(size)/k_off to dissolve.
-        double dissolveS = Math.Log(Math.Max(2, o.MeanMolecules)) / p.KOffPerS;
-        double perLifetime = p.BirthFactor * (o.MeanLifetimeS + dissolveS) / 60;
+        // Growing a cluster lags its target by target/k_off molecule-seconds and dissolving it adds the same back, so
+        // in steady state the clustered molecules are births × lifetime × size: that many full-grown clusters.
+        double perLifetime = p.BirthFactor * o.MeanLifetimeS / 60;
         Born(cell, Compartment.Membrane, o.MembraneBirthsPerMin * perLifetime, grown: true);
         Born(cell, Compartment.Cytoplasm, o.CytoplasmBirthsPerMin * perLifetime, grown: true);
         Born(cell, Compartment.Nucleus, o.NucleusBirthsPerMin * perLifetime, grown: true);
