@@ -103,7 +103,11 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
     {
         var rois = new Dictionary<string, (BleachRegion, ConfigNode)>(StringComparer.Ordinal);
         if (node is null || node.IsNull) return rois;
-        if (!errors.Try(() => node.Keys.Any() || true, false)) return rois;
+        if (!node.IsMapping)
+        {
+            errors.Add(node.Error("expected a mapping of ROI names to shapes"));
+            return rois;
+        }
         foreach (var (name, roi) in node.Entries)
             if (Roi(roi) is { } region) rois[name] = (region, roi);
         return rois;
