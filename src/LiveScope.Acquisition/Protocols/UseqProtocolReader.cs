@@ -118,6 +118,11 @@ internal sealed class UseqProtocolReader(ProtocolErrors errors, ProtocolSources 
         var grid = root.Child("grid_plan") is { IsNull: false } g && g.IsMapping && g.Keys.Any() ? g : null;
         var globalGrid = grid is null ? null : errors.Try(() => Grid(grid), null);
         var node = root.Child("stage_positions");
+        if (node is { IsMapping: true })
+        {
+            errors.Add(node.Error("a well-plate plan (plate, selected_wells, …) is not supported; list the stage positions instead"));
+            return list;
+        }
         var items = node is null || node.IsNull ? [] : _s.Items(node).ToList();
         if (items.Count == 0)
         {

@@ -195,6 +195,33 @@ public class UseqTests
     }
 
     [Fact]
+    public void A_full_pydantic_json_dump_with_every_default_loads()
+    {
+        // What model_dump_json() writes when defaults are not excluded; tab-indented on purpose.
+        const string json = "{\n\t\"metadata\": {}, \"axis_order\": [\"t\", \"p\", \"g\", \"c\", \"z\"],\n" +
+            "\t\"stage_positions\": [{\"x\": 10.0, \"y\": 20.0, \"z\": null, \"name\": null, \"sequence\": null}],\n" +
+            "\t\"grid_plan\": null,\n" +
+            "\t\"channels\": [{\"config\": \"GFP\", \"group\": \"Channel\", \"exposure\": 50.0, \"do_stack\": true, " +
+            "\"z_offset\": 0.0, \"acquire_every\": 1, \"camera\": null}],\n" +
+            "\t\"time_plan\": {\"prioritize_duration\": false, \"interval\": 5.0, \"loops\": 3},\n" +
+            "\t\"z_plan\": {\"go_up\": true, \"range\": 2.0, \"step\": 0.5},\n" +
+            "\t\"autofocus_plan\": null, \"keep_shutter_open_across\": []\n}";
+
+        var p = Parse(json, "dump.json").Protocol;
+
+        p.Positions.Should().Equal(new PositionSpec("p0", 10, 20, null));
+        p.Channels.Should().Equal(new ChannelSpec("GFP", 50, null));
+        p.Phases.Should().Equal(new ImagingPhaseSpec("acquisition", 5, 15));
+        p.ZStack.Should().Be(new ZStackSpec(2, 0.5));
+        p.Autofocus.Should().BeNull();
+    }
+
+    [Fact]
+    public void A_well_plate_plan_is_refused() =>
+        Error(Sequence.Replace("stage_positions: [{x: 0, y: 0, name: a}]", "stage_positions: {plate: 96-well, selected_wells: [[0], [0]]}"))
+            .Should().Be("p.yaml:2:18: stage_positions: a well-plate plan (plate, selected_wells, …) is not supported; list the stage positions instead");
+
+    [Fact]
     public void A_time_plan_is_required() =>
         Error("stage_positions: [[0, 0]]\nchannels: [{config: GFP, exposure: 50}]").Should().Be(
             "p.yaml:1:1: time_plan: is required: LiveScope protocols are time-lapses (give interval and loops, or phases)");
