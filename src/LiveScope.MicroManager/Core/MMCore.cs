@@ -181,6 +181,8 @@ public sealed partial class MMCore : IDisposable
     }
 
     internal IntPtr CoreObject => _core;
+    /// <summary>The Java callback bridge instance (global ref) MMCore notifies.</summary>
+    internal IntPtr Bridge => _bridge;
     internal IntPtr CoreMethod(JniEnv env, string name, string signature) => Method(env, name, signature);
 
     public void Dispose()

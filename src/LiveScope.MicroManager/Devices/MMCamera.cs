@@ -173,7 +173,15 @@ public sealed class MMCamera : MMDevice, ICamera
         {
             pump.Start();
             await foreach (var frame in frames.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                // Frames already queued would still be read after a cancel; a cancelled stream yields no more.
+                if (ct.IsCancellationRequested)
+                {
+                    frame.Dispose();
+                    ct.ThrowIfCancellationRequested();
+                }
                 yield return frame;
+            }
         }
         finally
         {

@@ -16,7 +16,7 @@ public readonly unsafe struct JniEnv
     private const int IxDeleteLocalRef = 23, IxNewObjectA = 30, IxGetObjectClass = 31, IxIsInstanceOf = 32, IxGetMethodID = 33;
     private const int IxCallObjectMethodA = 36, IxCallBooleanMethodA = 39, IxCallIntMethodA = 51, IxCallLongMethodA = 54;
     private const int IxCallDoubleMethodA = 60, IxCallVoidMethodA = 63, IxGetStaticMethodID = 113;
-    private const int IxCallStaticObjectMethodA = 116, IxCallStaticVoidMethodA = 143, IxNewString = 163, IxGetStringLength = 164;
+    private const int IxCallStaticObjectMethodA = 116, IxCallStaticIntMethodA = 131, IxCallStaticVoidMethodA = 143, IxNewString = 163, IxGetStringLength = 164;
     private const int IxGetArrayLength = 171, IxGetObjectArrayElement = 173, IxNewIntArray = 179, IxNewDoubleArray = 182;
     private const int IxGetByteArrayRegion = 200, IxGetShortArrayRegion = 202, IxGetIntArrayRegion = 203;
     private const int IxGetFloatArrayRegion = 205, IxGetDoubleArrayRegion = 206, IxRegisterNatives = 215, IxGetStringRegion = 220;
@@ -235,6 +235,15 @@ public readonly unsafe struct JniEnv
         IntPtr r;
         fixed (JValue* a = args)
             r = ((delegate* unmanaged<IntPtr, IntPtr, IntPtr, JValue*, IntPtr>)Fn(IxCallStaticObjectMethodA))(_env, cls, method, a);
+        Check(operation);
+        return r;
+    }
+
+    public int CallStaticInt(IntPtr cls, IntPtr method, ReadOnlySpan<JValue> args, string operation)
+    {
+        int r;
+        fixed (JValue* a = args)
+            r = ((delegate* unmanaged<IntPtr, IntPtr, IntPtr, JValue*, int>)Fn(IxCallStaticIntMethodA))(_env, cls, method, a);
         Check(operation);
         return r;
     }
