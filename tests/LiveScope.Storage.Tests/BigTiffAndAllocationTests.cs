@@ -51,7 +51,11 @@ public sealed class BigTiffAndAllocationTests
         var tiff = new CountingSinkStream();
         var journal = new CountingSinkStream();
         using var writer = new OmeTiffWriter(tiff, journal, TestStacks.Description(300, 1, 1));
-        for (int t = 0; t < 20; t++) writer.WritePlane(frame); // warm-up: first-call JIT and one-time allocations
+        for (int t = 0; t < 20; t++) // warm-up: first-call JIT and one-time allocations
+        {
+            frame.Metadata = frame.Metadata with { TimeIndex = t };
+            writer.WritePlane(frame);
+        }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int t = 20; t < 220; t++)

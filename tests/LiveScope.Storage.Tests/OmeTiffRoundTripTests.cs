@@ -84,6 +84,19 @@ public sealed class OmeTiffRoundTripTests
     }
 
     [Fact]
+    public void A_second_plane_with_the_same_T_C_Z_is_refused()
+    {
+        using var temp = new TempFolder();
+        var pool = new FramePool();
+        using var writer = OmeTiffWriter.Create(temp.File("d.ome.tif"), new StackDescription());
+        using (var a = TestStacks.Plane(pool, 8, 8, 1, 2, 1, 0, 0)) writer.WritePlane(a);
+        using var b = TestStacks.Plane(pool, 8, 8, 1, 2, 1, 0, 1);
+        var write = () => writer.WritePlane(b);
+        write.Should().Throw<ArgumentException>().WithMessage("*T=2 C=1 Z=0*already written*");
+        writer.PlanesWritten.Should().Be(1);
+    }
+
+    [Fact]
     public void Create_never_overwrites_an_existing_file()
     {
         using var temp = new TempFolder();

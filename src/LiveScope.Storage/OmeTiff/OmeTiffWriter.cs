@@ -21,6 +21,7 @@ public sealed class OmeTiffWriter : IImageStackWriter
     private readonly OmeTiffWriterOptions _options;
     private readonly List<PlaneRecord> _planes = new(capacity: 256);
     private readonly Dictionary<int, string> _learnedChannelNames = new();
+    private readonly HashSet<(int T, int C, int Z)> _seen = new(capacity: 256);
     private long _dataEnd = TiffFormat.HeaderReserve;
     private int _width, _height;
     private bool _completed;
@@ -96,6 +97,10 @@ public sealed class OmeTiffWriter : IImageStackWriter
         var metadata = frame.Metadata;
         if (metadata.TimeIndex < 0 || metadata.ChannelIndex < 0 || metadata.ZIndex < 0)
             throw new ArgumentException("T, C and Z indices must be non-negative", nameof(frame));
+        // Two planes claiming one (T, C, Z) would make the OME-XML ambiguous; refuse loudly so the caller counts it.
+        if (!_seen.Add((metadata.TimeIndex, metadata.ChannelIndex, metadata.ZIndex)))
+            throw new ArgumentException(
+                $"a plane with T={metadata.TimeIndex} C={metadata.ChannelIndex} Z={metadata.ZIndex} was already written", nameof(frame));
         LearnChannelName(metadata.ChannelIndex, metadata.Channel);
 
         var record = PlaneRecord.From(metadata, _dataEnd, _width, _height);

@@ -77,6 +77,10 @@ public sealed class RunFolder
         return Combine(stem + ImageExtension);
     }
 
+    /// <summary>Starts the OME-TIFF (and its journal) for the position <paramref name="description"/> names.</summary>
+    public OmeTiff.OmeTiffWriter CreateImageWriter(StackDescription description, OmeTiff.OmeTiffWriterOptions? options = null)
+        => OmeTiff.OmeTiffWriter.Create(ImagePath(description.PositionIndex, description.PositionName), description, options);
+
     /// <summary>A file under measurements/, creating the folder on first use.</summary>
     public string MeasurementPath(string fileName)
     {
