@@ -216,7 +216,7 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
             sources.Add(path, item);
             errors.CheckKeys(item, FrapKeys);
             if (!item.IsMapping) continue;
-            foreach (var key in new[] { "position", "channel", "roi", "target", "pre_bleach_frames", "dwell_ms", "power", "at_timepoint" })
+            foreach (var key in new[] { "name", "position", "channel", "roi", "target", "choose", "radius_px", "pre_bleach_frames", "dwell_ms", "power", "at_timepoint" })
                 sources.AddChild($"{path}.{key}", item, key);
 
             var at = errors.Try(() => FrapTime(item, timeline, path), 0);

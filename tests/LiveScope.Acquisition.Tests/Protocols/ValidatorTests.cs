@@ -192,4 +192,41 @@ public class ValidatorTests
         new ProtocolValidator(Rig).Validate(p).Select(e => e.Message).Should().Equal(
             "p.yaml: channels[0].exposure: must be greater than zero, found 0 ms");
     }
+
+    [Theory]
+    [InlineData("duplicate channel", "p.yaml:6:15: channels[1].preset: channel 'GFP' is listed twice")]
+    [InlineData("no concentration", "p.yaml:11:51: phases[1].stimulate.concentration: must be greater than zero, found 0")]
+    [InlineData("negative z range", "p.yaml:10:22: z_stack.range_um: must not be negative, found -1 µm")]
+    [InlineData("autofocus every 0", "p.yaml:10:32: autofocus.every_timepoints: must be at least 1, found 0")]
+    [InlineData("two-vertex polygon", "p.yaml:11:50: frap[0].roi: a polygon needs at least 3 vertices")]
+    [InlineData("zero circle", "p.yaml:11:50: frap[0].roi: a circle's radius_px must be greater than zero")]
+    [InlineData("zero analysis radius", "p.yaml:11:74: frap[0].radius_px: must be greater than zero, found 0 px")]
+    [InlineData("zero recovery", "p.yaml:11:106: frap[0].recovery_duration: must be greater than zero, found 0 s")]
+    [InlineData("zero dwell", "p.yaml:11:73: frap[0].dwell_ms: must be greater than zero, found 0 ms")]
+    [InlineData("zero bleach power", "p.yaml:11:70: frap[0].power: must be greater than zero, found 0")]
+    public void Other_impossible_values(string what, string expected)
+    {
+        var yaml = what switch
+        {
+            "duplicate channel" => Minimal.Replace("  - { preset: GFP, exposure_ms: 50 }", "  - { preset: GFP, exposure_ms: 50 }\n  - { preset: GFP, exposure_ms: 80 }"),
+            "no concentration" => Minimal + Stimulation.Replace("concentration: 100", "concentration: 0"),
+            "negative z range" => Minimal + "\nz_stack: { range_um: -1, step_um: 1 }",
+            "autofocus every 0" => Minimal + "\nautofocus: { every_timepoints: 0 }",
+            "two-vertex polygon" => Minimal + Frap.Replace("target: analysis", "roi: { shape: polygon, vertices_px: [[1, 1], [5, 5]] }"),
+            "zero circle" => Minimal + Frap.Replace("target: analysis", "roi: { shape: circle, center_px: [9, 9], radius_px: 0 }"),
+            "zero analysis radius" => Minimal + Frap.Replace("target: analysis", "target: analysis, radius_px: 0"),
+            "zero recovery" => Minimal + Frap.Replace("recovery_duration: 30 s", "recovery_duration: 0 s"),
+            "zero dwell" => Minimal + Frap.Replace("target: analysis", "target: analysis, dwell_ms: 0"),
+            "zero bleach power" => Minimal + Frap.Replace("target: analysis", "target: analysis, power: 0"),
+            _ => throw new ArgumentOutOfRangeException(nameof(what)),
+        };
+
+        Error(yaml).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Several_positions_need_an_xy_stage() =>
+        Error(Minimal.Replace("  - { name: a, x_um: 0, y_um: 0 }", "  - { name: a, x_um: 0, y_um: 0 }\n  - { name: b, x_um: 10, y_um: 0 }"),
+                Rig with { HasXYStage = false })
+            .Should().Be("p.yaml:4:5: positions[1]: this microscope has no XY stage, so it can image only one position");
 }
