@@ -126,3 +126,61 @@ public sealed class OmeTiffRoundTripTests
         File.Exists(PlaneJournal.PathFor(tif)).Should().BeFalse();
     }
 }
+
+public sealed class WriteFailureTests
+{
+    /// <summary>A stream that accepts a fixed number of bytes, then fails like a full disk.</summary>
+    private sealed class FullDiskStream(long capacity) : Stream
+    {
+        private readonly MemoryStream _inner = new();
+        public bool CapacityLifted { get; set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => true;
+        public override long Length => _inner.Length;
+        public override long Position { get => _inner.Position; set => _inner.Position = value; }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+        public override void SetLength(long value) => _inner.SetLength(value);
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (!CapacityLifted && _inner.Position + count > capacity)
+            {
+                _inner.Write(buffer, offset, (int)Math.Max(0, capacity - _inner.Position));
+                throw new IOException("No space left on device");
+            }
+            _inner.Write(buffer, offset, count);
+        }
+        public byte[] ToArray() => _inner.ToArray();
+    }
+
+    [Fact]
+    public void After_a_failed_write_the_writer_refuses_more_planes_and_finishes_with_the_good_ones()
+    {
+        var pool = new FramePool();
+        int planeBytes = 16 * 8 * 2;
+        var stream = new FullDiskStream(capacity: 16 + 2 * planeBytes + planeBytes / 2);
+        var writer = new OmeTiffWriter(stream, null, new StackDescription(), leaveOpen: true);
+        var hashes = new List<string>();
+        for (int t = 0; t < 2; t++)
+        {
+            using var f = TestStacks.Plane(pool, 16, 8, 3, t, 0, 0, t);
+            hashes.Add(TestStacks.Sha256(f.Pixels));
+            writer.WritePlane(f);
+        }
+        using (var third = TestStacks.Plane(pool, 16, 8, 3, 2, 0, 0, 2))
+        {
+            var write = () => writer.WritePlane(third);
+            write.Should().Throw<IOException>();
+            write.Should().Throw<InvalidOperationException>().WithMessage("*earlier plane failed*");
+        }
+        stream.CapacityLifted = true; // space freed: the finish (XML, IFDs) can be written
+        writer.Complete();
+
+        using var reader = new OmeTiffReader(new MemoryStream(stream.ToArray()));
+        reader.Planes.Should().HaveCount(2);
+        for (int i = 0; i < 2; i++)
+            using (var f = reader.ReadPlane(i, pool)) TestStacks.Sha256(f.Pixels).Should().Be(hashes[i]);
+    }
+}

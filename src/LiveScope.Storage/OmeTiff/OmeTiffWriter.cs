@@ -25,6 +25,7 @@ public sealed class OmeTiffWriter : IImageStackWriter
     private long _dataEnd = TiffFormat.HeaderReserve;
     private int _width, _height;
     private bool _completed;
+    private Exception? _fault;
 
     static OmeTiffWriter()
     {
@@ -89,6 +90,8 @@ public sealed class OmeTiffWriter : IImageStackWriter
     public void WritePlane(Frame frame)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
+        if (_fault is not null)
+            throw new InvalidOperationException("an earlier plane failed to write; the stack keeps only the planes before it", _fault);
         if (_planes.Count == 0) { _width = frame.Width; _height = frame.Height; }
         else if (frame.Width != _width || frame.Height != _height)
             throw new ArgumentException(
@@ -105,10 +108,20 @@ public sealed class OmeTiffWriter : IImageStackWriter
 
         var record = PlaneRecord.From(metadata, _dataEnd, _width, _height);
         // Journal first: any pixel block that reaches the disk then has a record saying what it is.
-        _journal?.AppendPlane(record, _options.SyncToDiskEveryPlane);
-        _tiff.Write(MemoryMarshal.AsBytes(frame.Pixels));
-        if (_options.FlushEveryPlane || _options.SyncToDiskEveryPlane)
-            OmeTiffFinalizer.Flush(_tiff, _options.SyncToDiskEveryPlane);
+        try
+        {
+            _journal?.AppendPlane(record, _options.SyncToDiskEveryPlane);
+            _tiff.Write(MemoryMarshal.AsBytes(frame.Pixels));
+            if (_options.FlushEveryPlane || _options.SyncToDiskEveryPlane)
+                OmeTiffFinalizer.Flush(_tiff, _options.SyncToDiskEveryPlane);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Disk full or gone: the stream position is now unknown, so stop appending. Complete() still finishes
+            // the file with the planes before this one (it cuts the partial block off).
+            _fault = e;
+            throw;
+        }
         _dataEnd += record.ByteCount;
         BytesWritten = _dataEnd;
         _planes.Add(record);
