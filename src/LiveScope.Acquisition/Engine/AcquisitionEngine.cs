@@ -121,7 +121,7 @@ public sealed partial class AcquisitionEngine
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            if (pipeline.Fault is not null) throw new IOException("storage failed; the run stops here", pipeline.Fault);
+            if (pipeline.Fault is { } fault) throw new IOException($"storage failed ({fault.Message}); the run stops here", fault);
             var changed = run.Queue.Changed;
             if (!run.Queue.TryPeek(out var next)) break;
             var due = run.DueOf(next);
