@@ -105,8 +105,8 @@ public sealed unsafe class ClusterDetector : IDisposable
         _previousThreshold = double.NaN;
         _workers?.Dispose();
         var (s1, s2) = GaussianKernel.DogSigmasFor(diameterPx);
-        var g1 = new GaussianKernel(s1);
-        var g2 = new GaussianKernel(s2);
+        var g1 = new GaussianKernel(s1, _options.KernelTruncationSigmas);
+        var g2 = new GaussianKernel(s2, _options.KernelTruncationSigmas);
         int bands = Math.Clamp(_parallelism, 1, Math.Max(1, height / 16));
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
