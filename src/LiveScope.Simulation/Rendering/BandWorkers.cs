@@ -86,7 +86,7 @@ public sealed class BandWorkers : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _start.Release(_threads.Length);
+        if (_threads.Length > 0) _start.Release(_threads.Length);
         foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(2));
         _start.Dispose();
         _done.Dispose();

@@ -25,6 +25,8 @@ public sealed class FrameSynthesizer : IDisposable
     }
 
     public BackgroundLayout Layout { get; } = new();
+    /// <summary>Use the AVX2 render loops when available (the default); they give the same frames as the scalar ones.</summary>
+    public bool UseVectorPath { get => _renderer.UseVectorPath; set => _renderer.UseVectorPath = value; }
     /// <summary>Clusters drawn into the last frame.</summary>
     public int LastClusterCount { get; private set; }
 
