@@ -1,0 +1,90 @@
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Validation;
+
+namespace LiveScope.Analysis.Tests;
+
+public class DetectorBehaviourTests
+{
+    private static ushort[] Frame(int size, int spots, double snr, int seed, out TrueSpot[] truth)
+    {
+        var pixels = new ushort[size * size];
+        truth = SyntheticSpotFrame.Render(new SyntheticSpotFrameSpec { Width = size, Height = size, SpotCount = spots, Snr = snr, Seed = seed }, pixels);
+        return pixels;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Steady_state_detection_allocates_nothing(int parallelism)
+    {
+        var pixels = Frame(256, 30, 8, 1, out _);
+        using var detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = parallelism });
+        for (int i = 0; i < 3; i++) detector.Detect(pixels, 256, 256, 0.1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) detector.Detect(pixels, 256, 256, 0.1);
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+
+    [Fact]
+    public void Result_does_not_depend_on_the_previous_frame_or_the_band_count()
+    {
+        var bright = Frame(300, 40, 20, 2, out _);
+        var dim = Frame(300, 40, 4, 3, out _);
+        using var fresh = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = 1 });
+        fresh.Detect(dim, 300, 300, 0.1);
+        var expected = fresh.Clusters.ToArray();
+
+        using var primed = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = 3 });
+        primed.Detect(bright, 300, 300, 0.1);   // raises the candidate floor; the dim frame must still be exact
+        primed.Detect(dim, 300, 300, 0.1);
+        primed.Clusters.ToArray().Should().Equal(expected);
+    }
+
+    [Fact]
+    public void Maxima_closer_than_half_the_diameter_merge_into_the_stronger()
+    {
+        // Two spots 2 px apart with d = 6 px (merge radius 3 px) are one cluster; 12 px apart they are two.
+        int w = 64, h = 48;
+        var pixels = new ushort[w * h];
+        void Spot(double x0, double y0, double a)
+        {
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    pixels[y * w + x] += (ushort)(a * Math.Exp(-((x - x0) * (x - x0) + (y - y0) * (y - y0)) / (2 * 1.2 * 1.2)));
+        }
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = 100;
+        Spot(20, 24, 1000); Spot(22.6, 24, 500);
+        Spot(44, 24, 800);
+        using var detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.6, AbsoluteThreshold = 20 });
+        detector.Detect(pixels, w, h, 0.1).ClusterCount.Should().Be(2);
+        detector.Clusters[0].X.Should().BeInRange(19.5f, 21.5f, "the stronger of the merged pair survives");
+    }
+
+    [Fact]
+    public void Regions_measure_area_intensity_background_and_circularity()
+    {
+        var pixels = Frame(128, 10, 30, 4, out var truth);
+        using var detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45 });
+        detector.Detect(pixels, 128, 128, 0.1);
+        detector.Clusters.Length.Should().Be(truth.Length);
+        foreach (var c in detector.Clusters)
+        {
+            c.Background.Should().BeApproximately(200, 10, "offset 100 + 100 e⁻ background at gain 1");
+            c.PeakIntensity.Should().BeGreaterThan(c.Background + 0.6f * (float)truth[0].AmplitudeE);
+            // Half-maximum region of a σ 1.5 px spot: π(1.177σ)² ≈ 9.8 px.
+            c.AreaPx.Should().BeInRange(6, 16);
+            c.Circularity.Should().BeGreaterThan(0.6f);
+            c.IntegratedIntensity.Should().BeGreaterThan(0);
+        }
+    }
+
+    [Fact]
+    public void Absolute_threshold_overrides_the_sd_rule()
+    {
+        var pixels = Frame(200, 20, 10, 5, out _);
+        using var detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, AbsoluteThreshold = 1e6 });
+        var result = detector.Detect(pixels, 200, 200, 0.1);
+        result.Threshold.Should().Be(1e6);
+        result.ClusterCount.Should().Be(0);
+    }
+}
