@@ -149,6 +149,8 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
         sources.Add("output", node);
         errors.CheckKeys(node, OutputKeys);
         if (!node.IsMapping) return output;
+        sources.AddChild("output.folder", node, "folder");
+        sources.AddChild("output.name", node, "name");
         return output with { Folder = Str(node, "folder", output.Folder), Name = Str(node, "name", output.Name) };
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using LiveScope.Core.Config;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Geometry;
@@ -47,6 +48,23 @@ public sealed class ProtocolValidator(RigCapabilities rig)
             ZStackAndAutofocus();
             Frap();
             Timing();
+            OutputAndConditions();
+        }
+
+        private static readonly string[] Placeholders = ["protocol", "condition", "date", "time"];
+
+        private void OutputAndConditions()
+        {
+            if (string.IsNullOrWhiteSpace(p.Output.Folder)) Fail("output.folder", "names no folder");
+            if (string.IsNullOrWhiteSpace(p.Output.Name)) Fail("output.name", "is empty; the default is {date}_{time}_{protocol}");
+            foreach (Match m in Regex.Matches(p.Output.Name, @"\{([^{}]*)\}"))
+                if (!Placeholders.Contains(m.Groups[1].Value))
+                    Fail("output.name", $"unknown placeholder {m.Value}{Suggest.DidYouMean(m.Groups[1].Value, Placeholders)}; " +
+                                        "use {protocol}, {condition}, {date} or {time}");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < p.Conditions.Count; i++)
+                if (!seen.Add(p.Conditions[i].Name))
+                    Fail($"conditions[{i}].name", $"condition '{p.Conditions[i].Name}' is listed twice");
         }
 
         private void Phases()

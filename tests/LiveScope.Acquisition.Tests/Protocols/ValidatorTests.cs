@@ -229,4 +229,14 @@ public class ValidatorTests
         Error(Minimal.Replace("  - { name: a, x_um: 0, y_um: 0 }", "  - { name: a, x_um: 0, y_um: 0 }\n  - { name: b, x_um: 10, y_um: 0 }"),
                 Rig with { HasXYStage = false })
             .Should().Be("p.yaml:4:5: positions[1]: this microscope has no XY stage, so it can image only one position");
+
+    [Fact]
+    public void Run_folder_names_use_known_placeholders() =>
+        Error(Minimal + "\noutput: { name: \"{date}_{protocl}\" }").Should().Be(
+            "p.yaml:10:17: output.name: unknown placeholder {protocl} (did you mean 'protocol'?); use {protocol}, {condition}, {date} or {time}");
+
+    [Fact]
+    public void Condition_names_are_unique() =>
+        Error(Minimal + "\nconditions:\n  - { name: x }\n  - { name: x }").Should().Be(
+            "p.yaml:12:13: conditions[1].name: condition 'x' is listed twice");
 }
