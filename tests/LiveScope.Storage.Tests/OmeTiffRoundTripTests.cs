@@ -118,6 +118,21 @@ public sealed class OmeTiffRoundTripTests
     }
 
     [Fact]
+    public void The_durable_mode_writes_the_same_file_content()
+    {
+        using var temp = new TempFolder();
+        var fast = TestStacks.WriteStack(temp.File("fast.ome.tif"), 24, 12, 2, 1, 2);
+        var durable = TestStacks.WriteStack(temp.File("durable.ome.tif"), 24, 12, 2, 1, 2,
+            new OmeTiffWriterOptions { SyncToDiskEveryPlane = true, FlushEveryPlane = false });
+        durable.Should().BeEquivalentTo(fast);
+        var pool = new FramePool();
+        using var reader = OmeTiffReader.Open(temp.File("durable.ome.tif"));
+        reader.Planes.Should().HaveCount(4);
+        using var last = reader.ReadPlane(3, pool);
+        TestStacks.Sha256(last.Pixels).Should().Be(fast["1,0,1"]);
+    }
+
+    [Fact]
     public void A_completed_file_has_no_journal_left()
     {
         using var temp = new TempFolder();

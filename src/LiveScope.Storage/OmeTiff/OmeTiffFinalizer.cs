@@ -39,7 +39,10 @@ internal static class OmeTiffFinalizer
             tiff.Write(buffer, 0, size);
             at += size;
         }
-        Flush(tiff, flushToDisk);
+        // Everything above must be in the file before the header points at it (the kernel keeps write order for
+        // a killed process). One fsync at the end suffices against power loss: until it returns the journal still
+        // exists, so recovery redoes the finish whatever part of it reached the disk.
+        tiff.Flush();
 
         Span<byte> header = stackalloc byte[TiffFormat.HeaderReserve];
         TiffFormat.WriteHeader(header, big, firstIfd);

@@ -114,6 +114,8 @@ public sealed class OmeTiffWriter : IImageStackWriter
             _tiff.Write(MemoryMarshal.AsBytes(frame.Pixels));
             if (_options.FlushEveryPlane || _options.SyncToDiskEveryPlane)
                 OmeTiffFinalizer.Flush(_tiff, _options.SyncToDiskEveryPlane);
+            if (_options.StartWritebackEveryPlane && !_options.SyncToDiskEveryPlane)
+                Writeback.Start(_tiff, record.PixelOffset, record.ByteCount);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

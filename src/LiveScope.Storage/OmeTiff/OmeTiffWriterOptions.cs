@@ -9,4 +9,9 @@ public sealed record OmeTiffWriterOptions
     public bool FlushEveryPlane { get; init; } = true;
     /// <summary>Also fsync each plane and journal record: survives power loss, at a large cost in throughput.</summary>
     public bool SyncToDiskEveryPlane { get; init; }
+    /// <summary>
+    /// Start the disk write of each plane at once, without waiting (Linux): memory does not fill with dirty pages
+    /// on long runs and the fsync that completes a file has little left to do. Needs <see cref="FlushEveryPlane"/>.
+    /// </summary>
+    public bool StartWritebackEveryPlane { get; init; } = true;
 }
