@@ -78,10 +78,9 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
                 var path = $"positions[{list.Count}]";
                 sources.Add(path, item);
                 sources.AddChild(path + ".name", item, "name");
-                // A grid tile's coordinates come from the grid: its errors point there.
-                var coordinates = item.Child("grid") ?? item;
-                sources.Add(path + ".x", coordinates.Child("x_um") ?? item.Child("x_um") ?? coordinates);
-                sources.Add(path + ".y", coordinates.Child("y_um") ?? item.Child("y_um") ?? coordinates);
+                // A grid tile's coordinates derive from the position's x_um/y_um, so its errors point there.
+                sources.Add(path + ".x", item.Child("x_um") ?? item);
+                sources.Add(path + ".y", item.Child("y_um") ?? item);
                 sources.AddChild(path + ".z", item, "z_um");
                 list.Add(tile);
             }
