@@ -82,4 +82,15 @@ public class SafetyTests
         await rig.Pump.Invoking(p => p.AddReagentAsync(new ReagentAddition("glucose", 5, "mM"), default)).Should().ThrowAsync<DeviceLimitException>();
         rig.Targeter.LaserOn.Should().BeFalse();
     }
+
+    [Fact]
+    public async Task A_cancelled_snap_returns_its_frame_to_the_pool()
+    {
+        await using var rig = Rig.Open(new SimulationOptions { Seed = 2, TimeScale = 1 });
+        await rig.Camera.ApplyAsync(new CameraSettings { ExposureMs = 2000 }, default);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await rig.Camera.Invoking(c => c.SnapAsync(cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+        rig.Pool.Outstanding.Should().Be(0);
+        rig.Shutter.IsOpen.Should().BeFalse("the auto-shutter closes again when the exposure is abandoned");
+    }
 }
