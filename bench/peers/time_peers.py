@@ -42,7 +42,7 @@ def opencv_dog(frame):
 def skimage_log(frame):
     f = frame.astype(np.float32)
     f = (f - f.min()) / (f.max() - f.min())
-    return len(blob_log(f, min_sigma=1, max_sigma=3, num_sigma=5, threshold=0.05))
+    return len(blob_log(f, min_sigma=1, max_sigma=3, num_sigma=5, threshold=0.15))
 
 
 def best_of(fn, frame, repeats):
