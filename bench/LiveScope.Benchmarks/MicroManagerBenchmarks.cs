@@ -9,7 +9,7 @@ namespace LiveScope.Benchmarks;
 /// popNextImage returns) into a pooled LiveScope frame, through JNI GetShortArrayRegion exactly as
 /// MMCore.CopyPixels does it (instance check, length, region copy), against a plain managed copy of the same
 /// 8 MiB and against GetPrimitiveArrayCritical + memcpy.
-///   dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*MicroManager*'
+///   dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*MicroManager*' --inProcess
 /// This project does not reference LiveScope.MicroManager, so the JVM is hosted here with the same few JNI calls
 /// (JNI_CreateJavaVM with -Xrs, the JNIEnv table); needs a JDK (JAVA_HOME or /usr/lib/jvm/default-java).
 /// </summary>
@@ -45,14 +45,22 @@ public unsafe class MicroManagerBenchmarks
     {
         var home = Environment.GetEnvironmentVariable("JAVA_HOME") is { Length: > 0 } h ? h : "/usr/lib/jvm/default-java";
         var lib = NativeLibrary.Load(Path.Combine(home, "lib", "server", "libjvm.so"));
-        var create = (delegate* unmanaged<IntPtr*, IntPtr*, InitArgs*, int>)NativeLibrary.GetExport(lib, "JNI_CreateJavaVM");
-        var xrs = Marshal.StringToCoTaskMemUTF8("-Xrs");
-        var option = new Option { Text = xrs };
-        var args = new InitArgs { Version = 0x00010008, Count = 1, Options = &option };
-        IntPtr vm, env;
-        if (create(&vm, &env, &args) != 0) throw new InvalidOperationException("JNI_CreateJavaVM failed");
-        Marshal.FreeCoTaskMem(xrs);
+        // One JVM per process: in-process runs call this setup once per benchmark, so reuse the JVM if it exists.
+        var created = (delegate* unmanaged<IntPtr*, int, int*, int>)NativeLibrary.GetExport(lib, "JNI_GetCreatedJavaVMs");
+        IntPtr vm;
+        int count;
+        if (created(&vm, 1, &count) != 0 || count == 0)
+        {
+            var create = (delegate* unmanaged<IntPtr*, IntPtr*, InitArgs*, int>)NativeLibrary.GetExport(lib, "JNI_CreateJavaVM");
+            var xrs = Marshal.StringToCoTaskMemUTF8("-Xrs");
+            var option = new Option { Text = xrs };
+            var args = new InitArgs { Version = 0x00010008, Count = 1, Options = &option };
+            IntPtr firstEnv;
+            if (create(&vm, &firstEnv, &args) != 0) throw new InvalidOperationException("JNI_CreateJavaVM failed");
+            Marshal.FreeCoTaskMem(xrs);
+        }
         _vm = vm;
+        var env = Env();
 
         var local = ((delegate* unmanaged<IntPtr, int, IntPtr>)Fn(env, IxNewShortArray))(env, Side * Side);
         var pattern = new short[Side * Side];

@@ -86,16 +86,19 @@ public sealed partial class MMCore
     private void ImageInto(string camera, string method, Frame frame)
     {
         using var scope = _vm.Enter(8);
-        ImageInto(scope.Env, camera, method, frame);
+        ImageInto(scope.Env, camera, Method(scope.Env, method, "()Ljava/lang/Object;"), method, frame);
     }
 
-    /// <summary>For threads that stay attached (sequence acquisition): fetches and copies, freeing the array's local reference.</summary>
-    internal void ImageInto(JniEnv env, string camera, string method, Frame frame)
+    /// <summary>
+    /// For threads that stay attached (sequence acquisition): calls an image method (by its cached ID, so nothing
+    /// is allocated per frame), copies the pixels and frees the array's local reference.
+    /// </summary>
+    internal void ImageInto(JniEnv env, string camera, IntPtr methodId, string method, Frame frame)
     {
         IntPtr array;
         try
         {
-            array = env.CallObject(_core, Method(env, method, "()Ljava/lang/Object;"), [], method);
+            array = env.CallObject(_core, methodId, [], method);
         }
         catch (JavaException e)
         {

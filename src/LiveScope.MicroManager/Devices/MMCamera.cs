@@ -123,13 +123,13 @@ public sealed class MMCamera : MMDevice, ICamera
         return format;
     }
 
-    private FrameMetadata Metadata(TimeSpan timestamp) => new()
+    private FrameMetadata Metadata(TimeSpan timestamp, double unbinnedPixelSizeUm) => new()
     {
         SequenceNumber = Interlocked.Increment(ref _sequence),
         Timestamp = timestamp,
         ExposureMs = _settings.ExposureMs,
         Binning = _settings.Binning,
-        PixelSizeUm = PixelSizeUm * _settings.Binning,
+        PixelSizeUm = unbinnedPixelSizeUm * _settings.Binning,
     };
 
     public Task<Frame> SnapAsync(CancellationToken ct)
@@ -145,7 +145,7 @@ public sealed class MMCamera : MMDevice, ICamera
             try
             {
                 Core.GetImageInto(Label, frame);
-                frame.Metadata = Metadata(start);
+                frame.Metadata = Metadata(start, PixelSizeUm);
                 return frame;
             }
             catch
@@ -193,7 +193,7 @@ public sealed class MMCamera : MMDevice, ICamera
     }
 
     internal FramePool Pool => _pool;
-    internal FrameMetadata NextMetadata(TimeSpan timestamp) => Metadata(timestamp);
+    internal FrameMetadata NextMetadata(TimeSpan timestamp, double unbinnedPixelSizeUm) => Metadata(timestamp, unbinnedPixelSizeUm);
     internal MMImageFormat FormatForSequence()
     {
         MakeCurrent();

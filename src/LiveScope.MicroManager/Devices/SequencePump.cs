@@ -66,6 +66,8 @@ internal sealed class SequencePump
         var label = env.NewGlobalRef(env.NewString(_camera.Label));
         var remainingId = core.CoreMethod(env, "getRemainingImageCount", "()I");
         var runningId = core.CoreMethod(env, "isSequenceRunning", "(Ljava/lang/String;)Z");
+        var popId = core.CoreMethod(env, "popNextImage", "()Ljava/lang/Object;");
+        double pixelSizeUm = _camera.PixelSizeUm; // read once: a JNI call per frame would allocate
         var exposure = TimeSpan.FromMilliseconds(_camera.Settings.ExposureMs);
         try
         {
@@ -79,8 +81,8 @@ internal sealed class SequencePump
                     var frame = _camera.Pool.Rent(format.Width, format.Height);
                     try
                     {
-                        core.ImageInto(env, _camera.Label, "popNextImage", frame);
-                        frame.Metadata = _camera.NextMetadata(_camera.Clock.Now - exposure);
+                        core.ImageInto(env, _camera.Label, popId, "popNextImage", frame);
+                        frame.Metadata = _camera.NextMetadata(_camera.Clock.Now - exposure, pixelSizeUm);
                     }
                     catch
                     {
@@ -117,7 +119,7 @@ internal sealed class SequencePump
                 // Drain what arrived after the last frame we took, so the next acquisition starts clean.
                 while (core.GetRemainingImageCount() > 0)
                 {
-                    var discard = env.CallObject(core.CoreObject, core.CoreMethod(env, "popNextImage", "()Ljava/lang/Object;"), [], "popNextImage");
+                    var discard = env.CallObject(core.CoreObject, popId, [], "popNextImage");
                     env.DeleteLocalRef(discard);
                 }
             }
