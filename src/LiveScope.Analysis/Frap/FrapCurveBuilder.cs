@@ -1,0 +1,59 @@
+using LiveScope.Analysis.Cells;
+using LiveScope.Core.Imaging;
+
+namespace LiveScope.Analysis.Frap;
+
+/// <summary>
+/// Builds a <see cref="FrapCurve"/> from the frames around a bleach event: per frame the mean of the bleached ROI
+/// (a disc), of the whole bleached cell (reference) and of the background (outside every cell). Frames must come
+/// in time order; those at or after <c>bleachTimeS</c> are post-bleach. The frame is not kept.
+/// </summary>
+public sealed class FrapCurveBuilder
+{
+    private readonly double _roiX, _roiY, _roiRadiusPx, _bleachTimeS;
+    private readonly CellMasks _cells;
+    private readonly int _cellId;
+    private readonly List<double> _times = [], _roi = [], _reference = [], _background = [];
+
+    public FrapCurveBuilder(double roiXPx, double roiYPx, double roiRadiusPx, CellMasks cells, int cellId, double bleachTimeS)
+    {
+        if (!(roiRadiusPx > 0)) throw new ArgumentOutOfRangeException(nameof(roiRadiusPx), roiRadiusPx, "must be > 0 px");
+        if (cellId < 1 || cellId > cells.CellCount) throw new ArgumentOutOfRangeException(nameof(cellId), cellId, $"cells are 1..{cells.CellCount}");
+        (_roiX, _roiY, _roiRadiusPx, _cells, _cellId, _bleachTimeS) = (roiXPx, roiYPx, roiRadiusPx, cells, cellId, bleachTimeS);
+    }
+
+    public int Frames => _times.Count;
+
+    public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
+
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS)
+    {
+        if (width != _cells.Width || height != _cells.Height) throw new ArgumentException("frame size differs from the cell masks'");
+        if (_times.Count > 0 && timeS <= _times[^1]) throw new ArgumentException("frames must come in time order", nameof(timeS));
+        double roiSum = 0, cellSum = 0, bgSum = 0; long roiN = 0, cellN = 0, bgN = 0;
+        double r2 = _roiRadiusPx * _roiRadiusPx;
+        int f = _cells.BinFactor;
+        for (int y = 0; y < height; y++)
+        {
+            var row = pixels.Slice(y * width, width);
+            var labels = _cells.Labels.AsSpan(Math.Min(y / f, _cells.BinnedHeight - 1) * _cells.BinnedWidth, _cells.BinnedWidth);
+            double dy2 = (y - _roiY) * (y - _roiY);
+            for (int x = 0; x < width; x++)
+            {
+                int label = labels[Math.Min(x / f, _cells.BinnedWidth - 1)];
+                if (label == 0) { bgSum += row[x]; bgN++; }
+                else if (label == _cellId) { cellSum += row[x]; cellN++; }
+                if (dy2 + (x - _roiX) * (x - _roiX) <= r2) { roiSum += row[x]; roiN++; }
+            }
+        }
+        if (roiN == 0 || cellN == 0 || bgN == 0) throw new InvalidOperationException("the ROI, the cell or the background has no pixels in this frame");
+        _times.Add(timeS); _roi.Add(roiSum / roiN); _reference.Add(cellSum / cellN); _background.Add(bgSum / bgN);
+    }
+
+    public FrapCurve Build()
+    {
+        int post = _times.FindIndex(t => t >= _bleachTimeS);
+        if (post < 0) throw new InvalidOperationException("no frame at or after the bleach");
+        return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], post);
+    }
+}
