@@ -12,13 +12,14 @@ public sealed class RecoveryTests
     /// Dispose), and the TIFF is cut <paramref name="cutIntoLastPlaneBytes"/> short, as if the last write was torn.
     /// Returns the hashes of the planes in write order (T varies, C=Z=0).
     /// </summary>
-    internal static Dictionary<string, string> WriteAndAbandon(string tif, int planesWritten, int cutIntoLastPlaneBytes)
+    internal static Dictionary<string, string> WriteAndAbandon(string tif, int planesWritten, int cutIntoLastPlaneBytes,
+        OmeTiffWriterOptions? options = null)
     {
         var pool = new FramePool();
         var hashes = new Dictionary<string, string>();
         var tiffStream = new FileStream(tif, FileMode.CreateNew, FileAccess.ReadWrite);
         var journalStream = new FileStream(PlaneJournal.PathFor(tif), FileMode.CreateNew, FileAccess.Write);
-        var writer = new OmeTiffWriter(tiffStream, journalStream, TestStacks.Description(10, 1, 1), leaveOpen: true);
+        var writer = new OmeTiffWriter(tiffStream, journalStream, TestStacks.Description(10, 1, 1), options, leaveOpen: true);
         for (int t = 0; t < planesWritten; t++)
         {
             using var frame = TestStacks.Plane(pool, W, H, seed: 5, t, 0, 0, t);
@@ -87,6 +88,19 @@ public sealed class RecoveryTests
         using (var reader = OmeTiffReader.Open(tif)) File.WriteAllText(xml, reader.OmeXml);
         var (code, output) = ExternalTools.XmllintValidate(xml);
         code.Should().Be(0, output);
+    }
+
+    [Fact]
+    public async Task A_file_forced_to_BigTIFF_is_recovered_as_BigTIFF()
+    {
+        using var temp = new TempFolder();
+        string tif = temp.File("big.ome.tif");
+        WriteAndAbandon(tif, planesWritten: 2, cutIntoLastPlaneBytes: 0, new OmeTiffWriterOptions { ForceBigTiff = true });
+
+        (await OmeTiffRecovery.RecoverAsync(temp.Path)).Files[0].IsBigTiff.Should().BeTrue();
+        using var reader = OmeTiffReader.Open(tif);
+        reader.IsBigTiff.Should().BeTrue();
+        reader.Planes.Should().HaveCount(2);
     }
 
     [Fact]

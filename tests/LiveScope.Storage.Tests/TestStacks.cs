@@ -24,6 +24,7 @@ internal static class TestStacks
         {
             ["cell line"] = "HepG2 IR-GFP",
             ["condition"] = "insulin-resistant & metformin <2 mM>",
+            ["operator"] = "Zoë, 37 \u00b0C, 0.1 \u00b5M", // non-ASCII goes through character references
         },
         AcquisitionStartUtc = new DateTimeOffset(2026, 11, 21, 16, 0, 0, TimeSpan.Zero),
     };

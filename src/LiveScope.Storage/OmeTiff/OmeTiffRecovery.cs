@@ -72,7 +72,7 @@ public static class OmeTiffRecovery
         long dataEnd = complete[^1].End;
         byte[] xml = OmeXmlBuilder.Build(journal.Description, complete, journal.ChannelNames, Guid.NewGuid());
         long plannedBytes = journal.Description.PlannedPlaneCount * complete[0].ByteCount;
-        bool big = OmeTiffFinalizer.Finish(tiff, dataEnd, complete, xml, forceBigTiff: false, plannedBytes, flushToDisk: true);
+        bool big = OmeTiffFinalizer.Finish(tiff, dataEnd, complete, xml, journal.ForceBigTiff, plannedBytes, flushToDisk: true);
         tiff.Dispose();
         File.Delete(journalPath);
         return new RecoveredFile(tiffPath, complete.Count, discarded, Math.Max(0, length - dataEnd), Removed: false, big);

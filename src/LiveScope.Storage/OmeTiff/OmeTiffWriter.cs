@@ -51,7 +51,8 @@ public sealed class OmeTiffWriter : IImageStackWriter
         _ownsStreams = ownsStreams;
         _journalPathToDelete = journalPath;
         _tiffPathIfEmpty = tiffPath;
-        _journal = journal is null ? null : new PlaneJournalWriter(journal, description, leaveOpen: !ownsStreams);
+        _journal = journal is null ? null
+            : new PlaneJournalWriter(journal, description, _options.ForceBigTiff, leaveOpen: !ownsStreams);
         Span<byte> header = stackalloc byte[TiffFormat.HeaderReserve];
         TiffFormat.WriteUnfinishedHeader(header);
         _tiff.Position = 0;

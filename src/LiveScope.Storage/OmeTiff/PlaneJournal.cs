@@ -16,11 +16,11 @@ public sealed class PlaneJournalWriter : IDisposable
     private readonly bool _leaveOpen;
     private readonly byte[] _record = new byte[PlaneJournal.PlaneRecordSize];
 
-    public PlaneJournalWriter(Stream stream, StackDescription description, bool leaveOpen = false)
+    public PlaneJournalWriter(Stream stream, StackDescription description, bool forceBigTiff = false, bool leaveOpen = false)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(description, PlaneJournal.JsonOptions);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(new PlaneJournal.Header(description, forceBigTiff), PlaneJournal.JsonOptions);
         Span<byte> head = stackalloc byte[PlaneJournal.Magic.Length + 4];
         PlaneJournal.Magic.CopyTo(head);
         BinaryPrimitives.WriteInt32LittleEndian(head[PlaneJournal.Magic.Length..], json.Length);
@@ -85,7 +85,8 @@ public sealed record PlaneJournalContents(
     StackDescription Description,
     IReadOnlyDictionary<int, string> ChannelNames,
     IReadOnlyList<PlaneRecord> Planes,
-    bool EndedCleanly);
+    bool EndedCleanly,
+    bool ForceBigTiff);
 
 public static class PlaneJournal
 {
@@ -97,6 +98,9 @@ public static class PlaneJournal
 
     public static string PathFor(string tiffPath) => tiffPath + ".journal";
 
+    /// <summary>What the journal says once, at its start: everything the finish needs besides the planes.</summary>
+    internal sealed record Header(StackDescription Description, bool ForceBigTiff);
+
     /// <summary>Reads a journal up to its first torn or corrupt record (the tail a crash may leave).</summary>
     public static PlaneJournalContents Read(Stream stream)
     {
@@ -107,8 +111,8 @@ public static class PlaneJournal
         int jsonLength = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(Magic.Length));
         var json = new byte[jsonLength];
         stream.ReadExactly(json);
-        var description = JsonSerializer.Deserialize<StackDescription>(json, JsonOptions)
-            ?? throw new InvalidDataException("plane journal has an empty description");
+        var header = JsonSerializer.Deserialize<Header>(json, JsonOptions);
+        var description = header?.Description ?? throw new InvalidDataException("plane journal has an empty description");
 
         var rest = new MemoryStream();
         stream.CopyTo(rest);
@@ -139,7 +143,7 @@ public static class PlaneJournal
             }
             else { clean = false; break; }
         }
-        return new PlaneJournalContents(description, channels, planes, clean);
+        return new PlaneJournalContents(description, channels, planes, clean, header.ForceBigTiff);
     }
 
     private static PlaneRecord DecodePlane(ReadOnlySpan<byte> s) => new(
