@@ -163,4 +163,27 @@ public class LoaderErrorTests
 
         act.Should().Throw<ProtocolValidationException>().WithMessage("/nonexistent/protocol.yaml: file not found");
     }
+
+    [Fact]
+    public void Validate_reports_reading_and_rig_problems_together_without_their_consequences()
+    {
+        const string yaml = """
+            name: bad
+            positions:
+              - { name: a, x_um: 9000, y_um: 0 }
+            channels:
+              - { preset: GPF, exposure_ms: 50 }
+            phases:
+              - { name: base, interval: 30, duration: 5 min }
+            z_stack: { range_um: 10, step_um: 0.5 }
+            """;
+
+        var act = () => new ProtocolLoader(Rig).ParseAndValidate(yaml, "p.yaml", Rig);
+
+        // Read with a placeholder 1 s interval, the 21-slice timepoint (about 1.9 s) would also "not fit its interval".
+        act.Should().Throw<ProtocolValidationException>().Which.Errors.Select(e => e.Message).Should().Equal(
+            "p.yaml:3:22: positions[0].x_um: x = 9000 µm is outside the stage's travel [-5000, 5000] µm",
+            "p.yaml:5:15: channels[0].preset: unknown channel preset 'GPF' (did you mean 'GFP'?); the light source has: GFP, mCherry",
+            "p.yaml:7:29: phases[0].interval: '30' has no unit; write e.g. '30 s' or '30 min' (or interval_s: 30)");
+    }
 }
