@@ -12,7 +12,9 @@ public sealed class KillRecoveryTests
         using var temp = new TempFolder();
         string tif = temp.File("pos000.ome.tif");
         string journal = PlaneJournal.PathFor(tif);
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true };
+        // `dotnet test` tells child processes which host it runs on; a plain `dotnet` on PATH otherwise.
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var psi = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(KillTarget).Assembly.Location);
         psi.ArgumentList.Add(KillTarget.Verb);
         psi.ArgumentList.Add(tif);
