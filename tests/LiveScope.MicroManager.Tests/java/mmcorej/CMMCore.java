@@ -160,26 +160,26 @@ public class CMMCore {
       DeviceType type = typeOf(library, adapter);
       if (type == null) throw new java.lang.Exception("No device named " + adapter + " in module " + library);
       Device d = new Device(label, library, adapter, type);
-      switch (type) {
-         case CameraDevice:
-            prop(d, "Exposure", "10.0000", null);
-            prop(d, "Binning", "1", new String[] { "1", "2", "4", "8" });
-            prop(d, "PixelType", "16bit", new String[] { "8bit", "16bit", "32bitRGB" });
-            prop(d, "BitDepth", "16", new String[] { "8", "10", "12", "14", "16" });
-            prop(d, "Mode", "Artificial Waves", new String[] { "Artificial Waves", "Noise" });
-            prop(d, "ScanMode", "1", null);
-            prop(d, "MaximumExposureMs", "10000.0", null);
-            prop(d, "OnCameraCCDXSize", "512", null);
-            prop(d, "OnCameraCCDYSize", "512", null);
-            break;
-         case ShutterDevice: prop(d, "State", "0", new String[] { "0", "1" }); break;
-         case StateDevice:
-            prop(d, "State", "0", null); prop(d, "Label", "", null);
-            prop(d, "Number of positions", adapter.equals("DObjective") ? "6" : adapter.equals("DLightPath") ? "3" : "10", null);
-            break;
-         case StageDevice: prop(d, "Position", "0.0000", null); break;
-         case GalvoDevice: prop(d, "Power", "0", null); break;
-         default: break;
+      // DeviceType is a typesafe enum class in MMCoreJ (SWIG 3), so no switch.
+      if (type == DeviceType.CameraDevice) {
+         prop(d, "Exposure", "10.0000", null);
+         prop(d, "Binning", "1", new String[] { "1", "2", "4", "8" });
+         prop(d, "PixelType", "16bit", new String[] { "8bit", "16bit", "32bitRGB" });
+         prop(d, "BitDepth", "16", new String[] { "8", "10", "12", "14", "16" });
+         prop(d, "Mode", "Artificial Waves", new String[] { "Artificial Waves", "Noise" });
+         prop(d, "ScanMode", "1", null);
+         prop(d, "MaximumExposureMs", "10000.0", null);
+         prop(d, "OnCameraCCDXSize", "512", null);
+         prop(d, "OnCameraCCDYSize", "512", null);
+      } else if (type == DeviceType.ShutterDevice) {
+         prop(d, "State", "0", new String[] { "0", "1" });
+      } else if (type == DeviceType.StateDevice) {
+         prop(d, "State", "0", null); prop(d, "Label", "", null);
+         prop(d, "Number of positions", adapter.equals("DObjective") ? "6" : adapter.equals("DLightPath") ? "3" : "10", null);
+      } else if (type == DeviceType.StageDevice) {
+         prop(d, "Position", "0.0000", null);
+      } else if (type == DeviceType.GalvoDevice) {
+         prop(d, "Power", "0", null);
       }
       if (adapter.equals("State Device Shutter")) prop(d, "State Device", "", null);
       devices_.put(label, d);
