@@ -10,6 +10,7 @@ var root = new RootCommand("LiveScope: microscope acquisition control with live 
     ProtocolCommands.Plan(),
     RunCommand.Create(),
     RecoverCommand.Create(),
+    AnalyzeCommand.Create(),
 };
 try
 {

@@ -62,6 +62,12 @@ public class RunLifecycleTests : IDisposable
             using var reader = OmeTiffReader.Open(tif); // complete without recovery
             reader.Planes.Count.Should().BeGreaterThan(0);
         }
+
+        // What a cancelled run kept can be analysed like any other data.
+        var (analyzed, output, errors) = await CliProcess.RunAsync(_work, "analyze", folder);
+        analyzed.Should().Be(0, errors);
+        output.Should().Contain("clusters/frame");
+        File.Exists(Path.Combine(folder, RunFolder.MeasurementsFolderName, "field_1", "clusters.csv")).Should().BeTrue();
     }
 
     [Fact]
