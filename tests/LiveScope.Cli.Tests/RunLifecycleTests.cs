@@ -17,7 +17,7 @@ public class RunLifecycleTests : IDisposable
     private static readonly string[] SmallRig =
     [
         "--set", "devices.Camera.settings.sensor_width=128", "--set", "devices.Camera.settings.sensor_height=128",
-        "--set", "backends.simulated.ground_truth=false",
+        "--set", "backends.simulated.ground_truth=false", "--set", "backends.simulated.sample.burn_in_s=0",
     ];
 
     private string Config => Path.Combine(CliProcess.Root, "device-configs", "simulated.yaml");
@@ -97,6 +97,26 @@ public class RunLifecycleTests : IDisposable
         planes.Should().BeGreaterThan(3);
         var recovered = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"recovered (\d+) planes").Groups[1].Value);
         recovered.Should().Be(planes);
+    }
+
+    [Fact]
+    public async Task Frames_analysed_live_give_the_same_measurements_as_analysing_the_saved_run()
+    {
+        var (exit, output, err) = await CliProcess.RunAsync(_work, ["run", Protocol("insulin-stimulation-timelapse.yaml"),
+            "--config", Config, "--out", "out", .. SmallRig]);
+        exit.Should().Be(0, err);
+        output.Should().Contain("clusters/frame");
+        var folder = Directory.GetDirectories(Path.Combine(_work, "out")).Single();
+        var live = Path.Combine(folder, RunFolder.MeasurementsFolderName);
+
+        (exit, _, err) = await CliProcess.RunAsync(_work, "analyze", folder, "--out", Path.Combine(_work, "saved"));
+        exit.Should().Be(0, err);
+
+        foreach (var series in new[] { "field_1", "field_2", "field_3" })
+            foreach (var csv in new[] { "clusters.csv", "cells.csv", "frames.csv", "tracks.csv" })
+                File.ReadAllText(Path.Combine(_work, "saved", series, csv))
+                    .Should().Be(File.ReadAllText(Path.Combine(live, series, csv)), $"{series}/{csv} live and from disk");
+        File.ReadAllLines(Path.Combine(live, "field_1", "clusters.csv")).Length.Should().BeGreaterThan(90, "clusters were found");
     }
 
     /// <summary>Waits until a run folder under <paramref name="root"/> holds OME-TIFF data of at least the given size.</summary>

@@ -45,14 +45,19 @@ public sealed class OmeTiffFrameStore : IFrameStore
         return ValueTask.CompletedTask;
     }
 
-    private string FileName(int position, string? frap)
+    private string FileName(int position, string? frap) => SeriesName(_plan, position, frap) + ".ome.tif";
+
+    /// <summary>Name of one image series (a position's regular frames, or one FRAP step's): the file's name without extension.</summary>
+    public static string SeriesName(AcquisitionPlan plan, int position, string? frap)
     {
-        var name = Safe(PositionName(position));
-        return frap is null ? $"{name}.ome.tif" : $"{name}_{Safe(frap)}.ome.tif";
+        var name = Safe(PositionName(plan, position));
+        return frap is null ? name : $"{name}_{Safe(frap)}";
     }
 
-    private string PositionName(int index) =>
-        index < _plan.Protocol.Positions.Count ? _plan.Protocol.Positions[index].Name : $"pos{index}";
+    private string PositionName(int index) => PositionName(_plan, index);
+
+    private static string PositionName(AcquisitionPlan plan, int index) =>
+        index < plan.Protocol.Positions.Count ? plan.Protocol.Positions[index].Name : $"pos{index}";
 
     private static string Safe(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

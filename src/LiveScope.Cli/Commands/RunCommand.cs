@@ -4,6 +4,7 @@ using LiveScope.Acquisition.Engine;
 using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Acquisition.Recording;
+using LiveScope.Analysis.Pipeline;
 using LiveScope.Cli.Hosting;
 using LiveScope.Core.Hardware;
 using LiveScope.Simulation.Devices;
@@ -33,8 +34,9 @@ public static class RunCommand
         };
         var seed = new Option<long?>("--seed") { Description = "Simulated microscope only: seed of the virtual sample and camera noise." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Confirm operator steps automatically (scripted screens, dry runs)." };
+        var noAnalysis = new Option<bool>("--no-analysis") { Description = "Do not analyse frames as they arrive (livescope analyze can do it later)." };
         var command = new Command("run", "Run a protocol on the configured microscope (the simulated one by default).")
-            { file, config, set, output, timeScale, seed, yes };
+            { file, config, set, output, timeScale, seed, yes, noAnalysis };
         command.SetAction(async (parse, _) =>
         {
             using var shutdown = new Shutdown();
@@ -42,14 +44,14 @@ public static class RunCommand
             if (parse.GetValue(timeScale) is { } ts) overrides.Add(new("backends.simulated.time_scale", ts.ToString(CultureInfo.InvariantCulture)));
             if (parse.GetValue(seed) is { } s) overrides.Add(new("backends.simulated.seed", s.ToString(CultureInfo.InvariantCulture)));
             var request = new RunRequest(parse.GetValue(file)!, ProjectPaths.Resolve(parse.GetValue(config)!), overrides,
-                parse.GetValue(output), ConsoleOperator.For(parse.GetValue(yes)), Environment.CommandLine);
+                parse.GetValue(output), ConsoleOperator.For(parse.GetValue(yes)), Environment.CommandLine, !parse.GetValue(noAnalysis));
             return await RunAllAsync(request, shutdown.Token);
         });
         return command;
     }
 
     public sealed record RunRequest(string ProtocolPath, string ConfigPath, List<KeyValuePair<string, string>> Overrides,
-        string? OutputRoot, IOperatorPrompt Operator, string CommandLine);
+        string? OutputRoot, IOperatorPrompt Operator, string CommandLine, bool AnalyseLive = true);
 
     public static async Task<int> RunAllAsync(RunRequest request, CancellationToken ct)
     {
@@ -105,15 +107,18 @@ public static class RunCommand
             var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * binning, scope.Clock.StartedAt);
             var engine = new AcquisitionEngine(scope, new EngineOptions(), loggers.CreateLogger<AcquisitionEngine>(),
                 new EventLogRunLog(events), request.Operator);
+            var analysis = request.AnalyseLive ? new LiveAnalysis(plan, folder.MeasurementsFolder, log) : null;
             try
             {
                 result = await ProgressDisplay.RunAsync(protocol.Sample.Condition is "" ? protocol.Name : $"{protocol.Name} [{protocol.Sample.Condition}]",
-                    progress => engine.RunAsync(plan, new EventQueue(plan.Events), store, [], progress, ct));
+                    progress => engine.RunAsync(plan, new EventQueue(plan.Events), store, analysis is null ? [] : [analysis], progress, ct));
             }
             finally
             {
                 await store.DisposeAsync();
+                analysis?.Dispose();
             }
+            if (analysis is { Summaries.Count: > 0 }) Console.WriteLine(AnalysisSummary.FormatTable(analysis.Summaries));
         }
         var outcome = result.Status switch
         {

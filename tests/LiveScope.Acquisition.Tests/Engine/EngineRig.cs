@@ -30,6 +30,7 @@ internal static class EngineRig
         new("devices.Camera.settings.sensor_width", $"{CameraPx}"),
         new("devices.Camera.settings.sensor_height", $"{CameraPx}"),
         new("backends.simulated.ground_truth", "false"),
+        new("backends.simulated.sample.burn_in_s", "0"),
     ];
 
     public static Task<Microscope> OpenAsync(params KeyValuePair<string, string>[] extra) =>
