@@ -27,11 +27,21 @@ public abstract class MMDevice : IDevice
     /// <summary>The microscope clock (set when the microscope is assembled); stamps frames.</summary>
     public IMicroscopeClock Clock { get; internal set; } = new SystemClock();
 
+    // The pool thread stays attached to the JVM for the whole operation (one attach/detach, however many MMCore
+    // calls it makes) and is detached before it goes back to the pool.
     protected Task RunAsync(string operation, Action call, CancellationToken ct, TimeSpan? timeout = null) =>
-        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(call, CancellationToken.None), ct);
+        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(() =>
+        {
+            using var attached = Core.Vm.Enter(4);
+            call();
+        }, CancellationToken.None), ct);
 
     protected Task<T> RunAsync<T>(string operation, Func<T> call, CancellationToken ct, TimeSpan? timeout = null) =>
-        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(call, CancellationToken.None), ct);
+        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(() =>
+        {
+            using var attached = Core.Vm.Enter(4);
+            return call();
+        }, CancellationToken.None), ct);
 
     public abstract Task MakeSafeAsync(CancellationToken ct);
 
