@@ -69,3 +69,22 @@ public class LoaderTests
         error.Location.Line.Should().Be(text.Split('\n').ToList().FindIndex(l => l.Contains("spot_diameter_px")) + 1);
     }
 }
+
+public class OptionValidationTests
+{
+    [Fact]
+    public void A_singular_misalignment_fails_where_it_is_written()
+    {
+        var node = LiveScope.Core.Config.ConfigNode.Parse("misalignment: { a: 1, b: 2, c: 0, d: 2, e: 4, f: 0 }\n", "frap.yaml");
+        var act = () => LiveScope.Core.Config.ConfigBinder.Bind<LiveScope.Simulation.Options.SimPhotoTargeterOptions>(node);
+        act.Should().Throw<LiveScope.Core.Config.ConfigException>().Which.Message.Should().StartWith("frap.yaml:1:1:").And.Contain("singular");
+    }
+
+    [Fact]
+    public void Overlapping_cells_are_refused()
+    {
+        var node = LiveScope.Core.Config.ConfigNode.Parse("sample:\n  cell_spacing_um: 10\n", "sim.yaml");
+        var act = () => LiveScope.Core.Config.ConfigBinder.Bind<LiveScope.Simulation.Options.SimulationOptions>(node);
+        act.Should().Throw<LiveScope.Core.Config.ConfigException>().Which.Message.Should().Contain("overlap");
+    }
+}

@@ -94,3 +94,16 @@ public class SafetyTests
         rig.Shutter.IsOpen.Should().BeFalse("the auto-shutter closes again when the exposure is abandoned");
     }
 }
+
+public class DisposalTests
+{
+    [Fact]
+    public async Task Devices_and_session_can_be_disposed_in_any_order_more_than_once()
+    {
+        var rig = Rig.Open();
+        (await rig.Camera.SnapAsync(default)).Dispose();
+        foreach (var d in rig.Session.Devices) await d.DisposeAsync();
+        await rig.Session.Invoking(s => s.DisposeAsync().AsTask()).Should().NotThrowAsync();
+        await rig.Session.Invoking(s => s.DisposeAsync().AsTask()).Should().NotThrowAsync();
+    }
+}

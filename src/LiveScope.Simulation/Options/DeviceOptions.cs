@@ -112,8 +112,13 @@ public sealed record AffineOptions
     [Description("Target units. ASSUMPTION default −4.2.")] public double F { get; init; } = -4.2;
 }
 
-public sealed record SimPhotoTargeterOptions
+public sealed record SimPhotoTargeterOptions : IValidatedOptions
 {
+    public string? Validate() =>
+        Math.Abs(Misalignment.A * Misalignment.E - Misalignment.B * Misalignment.D) < 1e-9 ? "misalignment is singular (a·e − b·d = 0)"
+        : TargetMinX >= TargetMaxX || TargetMinY >= TargetMaxY ? "the target range is empty (min must be below max)"
+        : null;
+
     [Description("Laser spot diameter (FWHM) in camera pixels; regions are rastered at this pitch. ASSUMPTION default 3.")]
     [ConfigRange(0.1, 1000)]
     public double SpotDiameterPx { get; init; } = 3;

@@ -83,8 +83,12 @@ public sealed class BandWorkers : IDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the threads; safe to call more than once (the microscope and the session both dispose devices).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping = true;
         if (_threads.Length > 0) _start.Release(_threads.Length);
         foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(2));
