@@ -95,6 +95,8 @@ public class RunLifecycleTests : IDisposable
             Tifffile(tif).Should().StartWith("True ");
         }
         planes.Should().BeGreaterThan(3);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, RunFolder.ManifestFileName)));
+        manifest.RootElement.GetProperty("outcome").GetString().Should().Be(RunRecovery.InterruptedOutcome);
         var recovered = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"recovered (\d+) planes").Groups[1].Value);
         recovered.Should().Be(planes);
     }

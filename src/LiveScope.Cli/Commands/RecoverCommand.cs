@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LiveScope.Storage.OmeTiff;
+using LiveScope.Storage.Run;
 
 namespace LiveScope.Cli.Commands;
 
@@ -18,12 +18,15 @@ public static class RecoverCommand
                 Console.Error.WriteLine($"{folder}: no such run folder");
                 return 2;
             }
-            var report = await OmeTiffRecovery.RecoverAsync(folder, ct);
+            var recovered = await RunRecovery.RecoverAsync(folder, ct);
+            var report = recovered.Images;
             foreach (var f in report.Files)
                 Console.WriteLine($"{f.Path}: {f.PlanesRecovered} planes kept, {f.PlanesDiscarded} incomplete discarded" +
                                   (f.BytesTruncated > 0 ? $", {f.BytesTruncated} bytes of partial data cut" : "") +
                                   (f.Removed ? " (no complete plane; file removed)" : ""));
-            Console.WriteLine($"recovered {report.PlanesRecovered} planes in {report.Files.Count} files");
+            Console.WriteLine($"recovered {report.PlanesRecovered} planes in {report.Files.Count} files; " +
+                              $"{recovered.EventLinesReadable} event-log lines readable" +
+                              (recovered.ManifestMarkedInterrupted ? $"; manifest marked '{RunRecovery.InterruptedOutcome}'" : ""));
             return 0;
         });
         return command;
