@@ -1,4 +1,5 @@
 using LiveScope.Core.Hardware;
+using LiveScope.MicroManager.Backend;
 using LiveScope.Simulation;
 
 namespace LiveScope.Cli.Hosting;
@@ -7,5 +8,6 @@ namespace LiveScope.Cli.Hosting;
 public static class Backends
 {
     public static DeviceBackendRegistry Create() => new DeviceBackendRegistry()
-        .Register(new SimulatedBackend());
+        .Register(new SimulatedBackend())
+        .Register(new MicroManagerBackend());
 }
