@@ -26,8 +26,10 @@ public static class OverlayRenderer
             for (int y = 0; y < height; y++)
                 for (int x = 0; x < width; x++)
                 {
-                    int l = cells.CellAt(x, y);
-                    if (l != 0 && (cells.CellAt(x + cells.BinFactor, y) != l || cells.CellAt(x, y + cells.BinFactor) != l))
+                    // A cell's edge pixel has a neighbour (one mask cell away, on any side) outside that cell.
+                    int l = cells.CellAt(x, y), b = cells.BinFactor;
+                    if (l != 0 && (cells.CellAt(x + b, y) != l || cells.CellAt(x - b, y) != l
+                                   || cells.CellAt(x, y + b) != l || cells.CellAt(x, y - b) != l))
                         Put(rgb, width, height, x, y, 0, 200, 255);
                 }
         double r = Math.Max(2, circleRadiusPx);
