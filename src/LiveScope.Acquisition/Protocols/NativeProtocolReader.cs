@@ -94,14 +94,7 @@ internal sealed class NativeProtocolReader(ProtocolErrors errors, ProtocolSource
         errors.CheckKeys(g, GridKeys);
         int rows = g.GetInt("rows", 1, 1), columns = g.GetInt("columns", 1, 1);
         var order = g.Child("order") is { } o ? ProtocolSections.ReadEnum<GridOrder>(o) : GridOrder.RowWiseSnake;
-        bool centered = true;
-        if (g.Child("relative_to") is { } rel)
-        {
-            string[] options = ["center", "top_left"];
-            var text = rel.AsString();
-            if (!options.Contains(text)) throw rel.Error($"'{text}' is not one of: center, top_left{Suggest.DidYouMean(text, options)}");
-            centered = text == "center";
-        }
+        bool centered = ProtocolSections.ReadGridCentred(g);
         double dx, dy;
         if (g.Child("spacing_um") is { } spacing)
         {

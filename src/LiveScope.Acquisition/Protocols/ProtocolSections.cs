@@ -82,6 +82,16 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
         return new StimulationPhaseSpec(name, reagent, concentration, unit, by);
     }
 
+    /// <summary>A grid's <c>relative_to</c>: "center" (the default, grid centred on the position) or "top_left".</summary>
+    public static bool ReadGridCentred(ConfigNode grid)
+    {
+        if (grid.Child("relative_to") is not { } rel) return true;
+        string[] options = ["center", "top_left"];
+        var text = rel.AsString();
+        if (!options.Contains(text)) throw rel.Error($"'{text}' is not one of: center, top_left{Suggest.DidYouMean(text, options)}");
+        return text == "center";
+    }
+
     public static T ReadEnum<T>(ConfigNode node) where T : struct, Enum
     {
         var text = node.AsString();

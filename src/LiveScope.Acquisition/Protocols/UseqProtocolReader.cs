@@ -235,14 +235,7 @@ internal sealed class UseqProtocolReader(ProtocolErrors errors, ProtocolSources 
         if (fovW is null || fovH is null)
             throw g.Error("needs fov_width and fov_height (µm): the camera's field of view is not known while loading");
         double dx = GridPlan.Step(fovW.Value, ox / 100), dy = GridPlan.Step(fovH.Value, oy / 100);
-        bool centered = true;
-        if (g.Child("relative_to") is { } rel)
-        {
-            string[] options = ["center", "top_left"];
-            var text = rel.AsString();
-            if (!options.Contains(text)) throw rel.Error($"'{text}' is not one of: center, top_left{Suggest.DidYouMean(text, options)}");
-            centered = text == "center";
-        }
+        bool centered = ProtocolSections.ReadGridCentred(g);
         if (g.Has("rows") || g.Has("columns"))
             return new PlacedGrid(new GridPlan(g.Required("rows").AsInt(), g.Required("columns").AsInt(), dx, dy, centered, order), false, 0, 0);
         if (g.Has("width") || g.Has("height"))
