@@ -82,7 +82,7 @@ public sealed partial class AcquisitionEngine
         }
         var timing = run.Timing.Summarise();
         var result = new RunResult(status, PlanAccounting.Totals(plan, run.Done), pipeline.Written, pipeline.Dropped,
-            run.PositionsSkipped, run.BleachesSkipped, timing, safety, error);
+            run.PositionsSkipped, run.BleachesSkipped, timing, safety, error) { LatenessMs = run.Timing.LatenessMs.ToList() };
         Log("run.end", new()
         {
             ["status"] = status.ToString(), ["frames"] = result.FramesAcquired, ["dropped"] = result.FramesDropped,
@@ -140,7 +140,12 @@ public sealed partial class AcquisitionEngine
             if (!run.Queue.TryTake(out var e)) continue;
             if (!ReferenceEquals(e, next)) { run.Queue.Add(e); continue; } // an earlier event slipped in
             // Lateness is measured for the first event of each due time; the rest run back to back by design.
-            if (run.LastDue != e.DueAt) run.Timing.Add(_scope.Clock.Now - run.DueOf(e));
+            if (run.LastDue != e.DueAt)
+            {
+                var lateness = _scope.Clock.Now - run.DueOf(e);
+                run.Timing.Add(lateness);
+                Log("timing", new() { ["due_s"] = run.DueOf(e).TotalSeconds, ["lateness_ms"] = lateness.TotalMilliseconds, ["phase"] = e.Phase });
+            }
             run.LastDue = e.DueAt;
 
             await ExecuteAsync(run, e, pipeline, ct).ConfigureAwait(false);

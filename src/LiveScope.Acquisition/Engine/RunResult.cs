@@ -16,7 +16,11 @@ public sealed record RunResult(
     int BleachesSkipped,
     TimingSummary Timing,
     IReadOnlyList<Exception> SafetyFailures,
-    Exception? Error);
+    Exception? Error)
+{
+    /// <summary>Lateness of each timed event in run order, ms (the samples behind <see cref="Timing"/>).</summary>
+    public IReadOnlyList<double> LatenessMs { get; init; } = [];
+}
 
 /// <summary>What a progress display shows; reported after every event.</summary>
 public sealed record RunProgress(
