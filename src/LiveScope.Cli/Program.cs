@@ -11,6 +11,7 @@ var root = new RootCommand("LiveScope: microscope acquisition control with live 
     RunCommand.Create(),
     RecoverCommand.Create(),
     AnalyzeCommand.Create(),
+    CfgCommand.Create(),
 };
 try
 {
