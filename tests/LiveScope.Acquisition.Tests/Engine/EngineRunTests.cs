@@ -144,3 +144,26 @@ internal sealed class CentreChooser : IBleachTargetChooser
     public Core.Devices.BleachRegion? Choose(BleachEvent step) =>
         new Core.Devices.BleachCircle(new Core.Geometry.PixelPoint(EngineRig.CameraPx / 2, EngineRig.CameraPx / 2), 2);
 }
+
+public class UseqPlanTests
+{
+    [Fact]
+    public async Task The_YAML_and_JSON_forms_of_a_useq_sequence_give_the_same_plan()
+    {
+        await using var scope = await EngineRig.OpenAsync();
+        var yaml = EngineRig.Plan(scope, EngineRig.Load(scope, "useq-example.yaml"));
+        var json = EngineRig.Plan(scope, EngineRig.Load(scope, "useq-example.json"));
+        yaml.Events.Should().NotBeEmpty();
+        json.Events.Should().HaveSameCount(yaml.Events);
+        json.Events.Select(Describe).Should().Equal(yaml.Events.Select(Describe));
+        json.Totals().Should().BeEquivalentTo(yaml.Totals());
+        json.TimeZero.Should().Be(yaml.TimeZero);
+    }
+
+    /// <summary>Everything an event does, as text (the protocols differ only in their source file).</summary>
+    private static string Describe(PlannedEvent e) => e switch
+    {
+        FrameEvent f => $"{f.DueAt} {f.Phase} T{f.TimeIndex} P{f.PositionIndex}={f.Position} C{f.ChannelIndex}={f.Channel} Z{f.ZIndex}@{f.ZOffsetUm}",
+        _ => $"{e.DueAt} {e.Phase} {e.GetType().Name}",
+    };
+}
