@@ -30,10 +30,17 @@ public abstract class MMDevice : IDevice
     // The pool thread stays attached to the JVM for the whole operation (one attach/detach, however many MMCore
     // calls it makes) and is detached before it goes back to the pool.
     protected Task RunAsync(string operation, Action call, CancellationToken ct, TimeSpan? timeout = null) =>
-        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(() =>
+        RunAsync(operation, _ => call(), ct, timeout);
+
+    /// <summary>
+    /// For long operations (a bleach raster): the call gets the token that is cancelled on cancel or timeout, and must
+    /// check it between steps, since returning from the wait does not stop a thread already inside MMCore.
+    /// </summary>
+    protected Task RunAsync(string operation, Action<CancellationToken> call, CancellationToken ct, TimeSpan? timeout = null) =>
+        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, token => Task.Run(() =>
         {
             using var attached = Core.Vm.Enter(4);
-            call();
+            call(token);
         }, CancellationToken.None), ct);
 
     protected Task<T> RunAsync<T>(string operation, Func<T> call, CancellationToken ct, TimeSpan? timeout = null) =>

@@ -62,17 +62,23 @@ public sealed class MMGalvoTargeter : MMDevice, IPhotoTargeter
     {
         CheckInRange(target);
         CheckSettings(Name, dwell, powerFraction);
-        return RunAsync("fire", () => Fire([target], dwell, powerFraction), ct, CallTimeout + dwell);
+        return RunAsync("fire", token => Fire([target], dwell, powerFraction, token), ct, CallTimeout + dwell);
     }
 
-    private void Fire(IReadOnlyList<PixelPoint> targets, TimeSpan dwell, double powerFraction)
+    /// <summary>Bumped by every make-safe: a raster still running on a pool thread sees it and fires no further spot.</summary>
+    private int _safeGeneration;
+
+    private void Fire(IReadOnlyList<PixelPoint> targets, TimeSpan dwell, double powerFraction, CancellationToken ct)
     {
+        int generation = Volatile.Read(ref _safeGeneration);
         try
         {
             SetPower(powerFraction);
             _laserOn = true;
             foreach (var t in targets)
             {
+                // A cancelled or timed-out bleach, or a make-safe meanwhile, must not fire one more spot.
+                if (ct.IsCancellationRequested || Volatile.Read(ref _safeGeneration) != generation) return;
                 Core.PointGalvoAndFire(Label, t.X, t.Y, dwell.TotalMicroseconds);
                 // pointGalvoAndFire returns before the pulse ends; wait it out so spots do not overlap in time.
                 Thread.Sleep(dwell);
@@ -80,7 +86,20 @@ public sealed class MMGalvoTargeter : MMDevice, IPhotoTargeter
         }
         finally
         {
-            _laserOn = false;
+            LaserOff();
+        }
+    }
+
+    /// <summary>Illumination off and power to zero, each attempted whatever the other did.</summary>
+    private void LaserOff()
+    {
+        _laserOn = false;
+        try
+        {
+            Core.SetGalvoIlluminationState(Label, false);
+        }
+        finally
+        {
             SetPower(0);
         }
     }
@@ -98,7 +117,7 @@ public sealed class MMGalvoTargeter : MMDevice, IPhotoTargeter
         }
         var targets = BleachRaster.Spots(region, SpotDiameterPx).Select(CameraToTarget.Apply).ToList();
         foreach (var t in targets) CheckInRange(t);
-        return RunAsync("bleach", () => Fire(targets, settings.DwellPerSpot, settings.PowerFraction), ct,
+        return RunAsync("bleach", token => Fire(targets, settings.DwellPerSpot, settings.PowerFraction, token), ct,
             CallTimeout + settings.DwellPerSpot * targets.Count);
     }
 
@@ -118,16 +137,13 @@ public sealed class MMGalvoTargeter : MMDevice, IPhotoTargeter
         }
         finally
         {
-            _laserOn = false;
-            SetPower(0);
+            LaserOff();
         }
     }
 
-    public override Task MakeSafeAsync(CancellationToken ct) =>
-        RunAsync("laser off", () =>
-        {
-            _laserOn = false;
-            Core.SetGalvoIlluminationState(Label, false);
-            SetPower(0);
-        }, ct);
+    public override Task MakeSafeAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _safeGeneration);
+        return RunAsync("laser off", LaserOff, ct);
+    }
 }

@@ -58,8 +58,6 @@ internal sealed class SequencePump
     {
         var core = _camera.Core;
         var format = _camera.FormatForSequence();
-        if (_frameCount > 0) core.StartSequenceAcquisition(_camera.Label, _frameCount, 0, stopOnOverflow: true);
-        else core.StartContinuousSequenceAcquisition(0);
 
         using var scope = core.Vm.Enter(16);
         var env = scope.Env;
@@ -71,6 +69,9 @@ internal sealed class SequencePump
         var exposure = TimeSpan.FromMilliseconds(_camera.Settings.ExposureMs);
         try
         {
+            // Started only once everything the loop needs is in hand, and inside the try whose finally stops it.
+            if (_frameCount > 0) core.StartSequenceAcquisition(_camera.Label, _frameCount, 0, stopOnOverflow: true);
+            else core.StartContinuousSequenceAcquisition(0);
             int delivered = 0;
             var lastFrameAt = _camera.Clock.Now;
             while (!_stop.IsCancellationRequested && (_frameCount == 0 || delivered < _frameCount))
