@@ -18,15 +18,17 @@ public sealed partial class AcquisitionEngine
         var frame = await _resilience.RunAsync(DeviceKind.Camera, async c =>
         {
             // The shutter is open only while exposing: every other moment of light bleaches the sample for nothing.
-            if (shutter is not null) await shutter.SetOpenAsync(true, c).ConfigureAwait(false);
+            Core.Imaging.Frame? snapped = null;
             try
             {
-                return await _scope.Camera.SnapAsync(c).ConfigureAwait(false);
+                if (shutter is not null) await shutter.SetOpenAsync(true, c).ConfigureAwait(false);
+                snapped = await _scope.Camera.SnapAsync(c).ConfigureAwait(false);
             }
             finally
             {
-                if (shutter is not null) await shutter.SetOpenAsync(false, CancellationToken.None).ConfigureAwait(false);
+                if (shutter is not null) await CloseShutterAsync(shutter, snapped).ConfigureAwait(false);
             }
+            return snapped;
         }, ct).ConfigureAwait(false);
         var stage = run.StageAt;
         frame.Metadata = frame.Metadata with
@@ -46,6 +48,23 @@ public sealed partial class AcquisitionEngine
             ["t"] = f.TimeIndex, ["p"] = f.PositionIndex, ["c"] = f.ChannelIndex, ["z"] = f.ZIndex,
             ["seq"] = frame.Metadata.SequenceNumber, ["phase"] = f.Phase, ["frap"] = f.FrapStep,
         });
+    }
+
+    /// <summary>
+    /// A shutter that will not close is not a position to skip: light keeps falling on the sample. The failure is
+    /// raised as fatal (not a device fault), so the run stops and makes the rig safe; the snapped frame is returned.
+    /// </summary>
+    private static async Task CloseShutterAsync(IShutter shutter, Core.Imaging.Frame? snapped)
+    {
+        try
+        {
+            await shutter.SetOpenAsync(false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            snapped?.Dispose();
+            throw new InvalidOperationException($"shutter {shutter.Name} did not close: {e.Message}", e);
+        }
     }
 
     /// <summary>Moves XY (when the position changes) and focus to the position's focus plus a z-stack offset.</summary>

@@ -45,7 +45,20 @@ public sealed partial class AcquisitionEngine
     /// <summary>Chooses bleach targets for <c>target: analysis</c> FRAP steps; without one such steps are skipped.</summary>
     public IBleachTargetChooser? TargetChooser { get; set; }
 
-    private void Log(string type, Dictionary<string, object?> fields) => _events.Write(type, _scope.Clock.Now, fields);
+    /// <summary>
+    /// Writes to the run's event log and never throws: a full disk must not stop the run from making the rig safe.
+    /// </summary>
+    private void Log(string type, Dictionary<string, object?> fields)
+    {
+        try
+        {
+            _events.Write(type, _scope.Clock.Now, fields);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Could not write {Type} to the event log", type);
+        }
+    }
 
     public async Task<RunResult> RunAsync(AcquisitionPlan plan, EventQueue queue, IFrameStore store,
         IReadOnlyList<IFrameSubscriber> subscribers, IProgress<RunProgress>? progress, CancellationToken ct)
@@ -137,8 +150,8 @@ public sealed partial class AcquisitionEngine
                     continue; // the plan changed while waiting: look at the head again
                 }
             }
-            if (!run.Queue.TryTake(out var e)) continue;
-            if (!ReferenceEquals(e, next)) { run.Queue.Add(e); continue; } // an earlier event slipped in
+            if (!run.Queue.TryTake(next)) continue; // the plan changed after the peek: look at the head again
+            var e = next;
             // Lateness is measured for the first event of each due time; the rest run back to back by design.
             if (run.LastDue != e.DueAt)
             {

@@ -32,15 +32,16 @@ public sealed class EventQueue
     /// <summary>Adds an event; its sequence number is kept if larger than any seen, else a new one is given.</summary>
     public PlannedEvent Add(PlannedEvent e)
     {
+        PlannedEvent added;
         lock (_gate)
         {
             var sequence = Math.Max(e.Sequence, _nextSequence);
             _nextSequence = sequence + 1;
-            var added = e with { Sequence = sequence };
+            added = e with { Sequence = sequence };
             _queue.Enqueue(added, (added.DueAt, added.Sequence));
-            Signal();
-            return added;
         }
+        Signal();
+        return added;
     }
 
     public bool TryPeek(out PlannedEvent next)
@@ -48,39 +49,52 @@ public sealed class EventQueue
         lock (_gate) return _queue.TryPeek(out next!, out _);
     }
 
-    public bool TryTake(out PlannedEvent next)
+    /// <summary>Takes <paramref name="expected"/> if it is still the head; false if the plan changed meanwhile.</summary>
+    public bool TryTake(PlannedEvent expected)
     {
-        lock (_gate) return _queue.TryDequeue(out next!, out _);
+        lock (_gate)
+        {
+            if (!_queue.TryPeek(out var head, out _) || !ReferenceEquals(head, expected)) return false;
+            _queue.Dequeue();
+            return true;
+        }
     }
 
     /// <summary>Removes every event matching <paramref name="match"/>; returns them.</summary>
     public IReadOnlyList<PlannedEvent> RemoveWhere(Func<PlannedEvent, bool> match)
     {
-        lock (_gate)
-        {
-            var all = _queue.UnorderedItems.Select(x => x.Element).ToList();
-            var removed = all.Where(match).ToList();
-            if (removed.Count == 0) return removed;
-            _queue.Clear();
-            foreach (var e in all.Except(removed)) _queue.Enqueue(e, (e.DueAt, e.Sequence));
-            Signal();
-            return removed;
-        }
+        IReadOnlyList<PlannedEvent> removed;
+        lock (_gate) removed = RemoveLocked(match);
+        if (removed.Count > 0) Signal();
+        return removed;
     }
 
-    /// <summary>Replaces matching events by what <paramref name="change"/> makes of them (e.g. a new due time).</summary>
+    /// <summary>Replaces matching events by what <paramref name="change"/> makes of them (e.g. a new due time), in one step.</summary>
     public int Reschedule(Func<PlannedEvent, bool> match, Func<PlannedEvent, PlannedEvent> change)
     {
+        int count;
         lock (_gate)
         {
-            var removed = RemoveWhere(match);
+            var removed = RemoveLocked(match);
             foreach (var e in removed)
             {
                 var changed = change(e);
                 _queue.Enqueue(changed, (changed.DueAt, changed.Sequence));
             }
-            return removed.Count;
+            count = removed.Count;
         }
+        if (count > 0) Signal();
+        return count;
+    }
+
+    private List<PlannedEvent> RemoveLocked(Func<PlannedEvent, bool> match)
+    {
+        var all = _queue.UnorderedItems.Select(x => x.Element).ToList();
+        var removed = all.Where(match).ToList();
+        if (removed.Count == 0) return removed;
+        _queue.Clear();
+        foreach (var e in all.Except(removed)) _queue.Enqueue(e, (e.DueAt, e.Sequence));
+        return removed;
     }
 
     public IReadOnlyList<PlannedEvent> Snapshot()
@@ -88,11 +102,18 @@ public sealed class EventQueue
         lock (_gate) return _queue.UnorderedItems.Select(x => x.Element).OrderBy(e => e.DueAt).ThenBy(e => e.Sequence).ToList();
     }
 
+    /// <summary>
+    /// Wakes whoever waits on <see cref="Changed"/>. Cancelled outside the lock: cancellation runs the waiter's
+    /// continuation on this thread, which must not find the queue half-changed or hold our lock.
+    /// </summary>
     private void Signal()
     {
-        var old = _changed;
-        _changed = new CancellationTokenSource();
+        CancellationTokenSource old;
+        lock (_gate)
+        {
+            old = _changed;
+            _changed = new CancellationTokenSource();
+        }
         old.Cancel();
-        old.Dispose();
     }
 }

@@ -62,6 +62,10 @@ public sealed class FramePipeline : IAsyncDisposable
         }
         catch
         {
+            // Cancelled while waiting for room: the frame is lost, and is counted as such.
+            Interlocked.Increment(ref _dropped);
+            _log.LogWarning("Dropped frame T{T} P{P} C{C} Z{Z}: the run was cancelled while storage was full",
+                planned.TimeIndex, planned.PositionIndex, planned.ChannelIndex, planned.ZIndex);
             frame.Dispose();
             throw;
         }

@@ -145,6 +145,27 @@ public class EngineSafetyTests
         store.Frames.Should().NotContain(f => f.Planned.Phase == "after" && f.Planned.PositionIndex == 1);
     }
 
+    [Fact]
+    public async Task An_event_log_that_fails_cannot_stop_the_run_from_making_the_rig_safe()
+    {
+        await using var scope = await EngineRig.OpenAsync();
+        var plan = EngineRig.Plan(scope, Small());
+        var store = new RecordingStore(failOnFrame: n => n == 3 ? new IOException("disk full") : null);
+
+        var result = await EngineRig.Engine(scope, new FullDiskLog())
+            .RunAsync(plan, new EventQueue(plan.Events), store, [], null, CancellationToken.None);
+
+        result.Status.Should().Be(RunStatus.Failed);
+        result.SafetyFailures.Should().BeEmpty();
+        EngineRig.Safety(scope).IsSafe.Should().BeTrue();
+        EngineRig.Safety(scope).MakeSafeCalls.Should().BeGreaterThan(0);
+    }
+
+    private sealed class FullDiskLog : IRunEventLog
+    {
+        public void Write(string type, TimeSpan at, IReadOnlyDictionary<string, object?> fields) => throw new IOException("disk full");
+    }
+
     private sealed class CancelAfter(int events, CancellationTokenSource cts) : IProgress<RunProgress>
     {
         public void Report(RunProgress value)

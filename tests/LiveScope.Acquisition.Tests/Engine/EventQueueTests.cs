@@ -1,0 +1,37 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+
+namespace LiveScope.Acquisition.Tests.Engine;
+
+public class EventQueueTests
+{
+    private static EventQueue Queue(int n) => new(Enumerable.Range(0, n).Select(i => (PlannedEvent)new StimulationEvent
+    {
+        DueAt = TimeSpan.FromSeconds(i), Phase = $"e{i}",
+        Stimulation = new StimulationPhaseSpec("s", "insulin", 1, "nM", StimulationBy.Operator),
+    }));
+
+    [Fact]
+    public void A_waiter_woken_by_a_reschedule_sees_every_event_already_back_in_the_queue()
+    {
+        var queue = Queue(5);
+        int seen = -1;
+        using var registration = queue.Changed.Register(() => seen = queue.Count);
+        queue.Reschedule(e => e.Phase is "e3" or "e4", e => e with { DueAt = TimeSpan.FromMilliseconds(500) });
+        seen.Should().Be(5, "the wake-up comes after the rescheduled events are back, never in between");
+        queue.Snapshot().Select(e => e.Phase).Should().Equal("e0", "e3", "e4", "e1", "e2");
+    }
+
+    [Fact]
+    public void Taking_the_head_fails_once_the_plan_changed_after_the_peek()
+    {
+        var queue = Queue(3);
+        queue.TryPeek(out var head).Should().BeTrue();
+        queue.RemoveWhere(e => ReferenceEquals(e, head));
+        queue.TryTake(head).Should().BeFalse();
+        queue.TryPeek(out var next).Should().BeTrue();
+        queue.TryTake(next).Should().BeTrue();
+        queue.Count.Should().Be(1);
+    }
+}
