@@ -1,6 +1,8 @@
 using System.CommandLine;
 using LiveScope.Cli.Commands;
+using LiveScope.Cli.Hosting;
 using LiveScope.Core.Config;
+using LiveScope.Core.Devices;
 
 var root = new RootCommand("LiveScope: microscope acquisition control with live analysis of insulin-receptor clusters.")
 {
@@ -23,7 +25,12 @@ catch (ConfigException e)
     Console.Error.WriteLine(e.Message);
     return ProtocolCommands.InvalidExitCode;
 }
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return Shutdown.CancelledExitCode;
+}
+catch (Exception e) when (e is DeviceException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -15,8 +15,10 @@ public static class DevicesCommand
         var config = CommonOptions.Config();
         var set = CommonOptions.Set();
         var command = new Command("devices", "List the configured devices and their roles.") { config, set };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, _) =>
         {
+            using var shutdown = new Shutdown();
+            var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Warning);
             var path = ProjectPaths.Resolve(parse.GetValue(config)!);
             await using var scope = await new MicroscopeLoader(Backends.Create(), loggers)

@@ -19,8 +19,10 @@ public static class ProtocolCommands
     {
         var (file, config, set) = (ProtocolArgument(), CommonOptions.Config(), CommonOptions.Set());
         var command = new Command("validate", "Check a protocol against a microscope's configuration before any hardware moves.") { file, config, set };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, _) =>
         {
+            using var shutdown = new Shutdown();
+            var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Warning);
             var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, parse.GetValue(set), loggers, ct);
             if (loaded is null) return InvalidExitCode;
@@ -37,8 +39,10 @@ public static class ProtocolCommands
         var (file, config, set) = (ProtocolArgument(), CommonOptions.Config(), CommonOptions.Set());
         var all = new Option<bool>("--events") { Description = "List every event, not only the timeline of phases." };
         var command = new Command("plan", "Print a protocol's event timeline and its totals: duration, frames, bytes, light dose, bleaches.") { file, config, set, all };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, _) =>
         {
+            using var shutdown = new Shutdown();
+            var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Warning);
             var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, parse.GetValue(set), loggers, ct);
             if (loaded is null) return InvalidExitCode;

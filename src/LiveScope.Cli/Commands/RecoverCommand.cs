@@ -20,14 +20,16 @@ public static class RecoverCommand
             }
             var recovered = await RunRecovery.RecoverAsync(folder, ct);
             var report = recovered.Images;
-            foreach (var f in report.Files)
+            foreach (var f in report.Files.Where(f => f.Error is not null))
+                Console.Error.WriteLine($"{f.Path}: not recovered, left as it was: {f.Error}");
+            foreach (var f in report.Files.Where(f => f.Error is null))
                 Console.WriteLine($"{f.Path}: {f.PlanesRecovered} planes kept, {f.PlanesDiscarded} incomplete discarded" +
                                   (f.BytesTruncated > 0 ? $", {f.BytesTruncated} bytes of partial data cut" : "") +
                                   (f.Removed ? " (no complete plane; file removed)" : ""));
             Console.WriteLine($"recovered {report.PlanesRecovered} planes in {report.Files.Count} files; " +
                               $"{recovered.EventLinesReadable} event-log lines readable" +
                               (recovered.ManifestMarkedInterrupted ? $"; manifest marked '{RunRecovery.InterruptedOutcome}'" : ""));
-            return 0;
+            return report.Files.Any(f => f.Error is not null) ? 1 : 0;
         });
         return command;
     }

@@ -98,6 +98,7 @@ public static class RunCommand
         log.LogInformation("Run {Run} of {Protocol} ({Condition}) into {Folder}", folder.Name, protocol.Name, protocol.Sample.Condition, folder.Path);
 
         RunResult result;
+        Exception? storeError = null;
         await using (var scope = await new MicroscopeLoader(Backends.Create(), loggers).LoadAsync(request.ConfigPath, overrides, ct))
         {
             using var truth = SubscribeGroundTruth(scope, folder);
@@ -115,11 +116,24 @@ public static class RunCommand
             }
             finally
             {
-                await store.DisposeAsync();
-                analysis?.Dispose();
+                try
+                {
+                    await store.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    storeError = e;
+                    log.LogError(e, "Some OME-TIFF files could not be completed; `livescope recover` can finish them from their journals");
+                }
+                finally
+                {
+                    analysis?.Dispose();
+                }
             }
             if (analysis is { Summaries.Count: > 0 }) Console.WriteLine(AnalysisSummary.FormatTable(analysis.Summaries));
         }
+        if (storeError is not null && result.Status == RunStatus.Completed)
+            result = result with { Status = RunStatus.Failed, Error = new IOException($"completing the image files failed: {storeError.Message}", storeError) };
         var outcome = result.Status switch
         {
             RunStatus.Completed => "completed",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LiveScope.Cli.Hosting;
 using LiveScope.Core.Hardware;
+using LiveScope.Core.Imaging;
 using LiveScope.Storage;
 using LiveScope.Storage.OmeTiff;
 using Serilog.Events;
@@ -18,8 +19,10 @@ public static class SnapCommand
         var exposure = new Option<double?>("--exposure-ms") { Description = "Exposure; default: the channel's or the camera's." };
         var channel = new Option<string?>("--channel") { Description = "Light-source channel preset to image with." };
         var command = new Command("snap", "Take one image and write it as OME-TIFF.") { config, set, output, exposure, channel };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, _) =>
         {
+            using var shutdown = new Shutdown();
+            var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Information);
             await using var scope = await new MicroscopeLoader(Backends.Create(), loggers)
                 .LoadAsync(ProjectPaths.Resolve(parse.GetValue(config)!), CommonOptions.Overrides(parse.GetValue(set)), ct);
@@ -30,9 +33,17 @@ public static class SnapCommand
                 if (light is not null && channelName is not null) await light.SelectChannelAsync(channelName, ct);
                 var exposureMs = parse.GetValue(exposure) ?? light?.ActiveChannel?.ExposureMs ?? scope.Camera.Settings.ExposureMs;
                 await scope.Camera.ApplyAsync(scope.Camera.Settings with { ExposureMs = exposureMs }, ct);
-                if (scope.Shutter is { } shutter) await shutter.SetOpenAsync(true, ct);
-                using var frame = await scope.Camera.SnapAsync(ct);
-                if (scope.Shutter is { } s) await s.SetOpenAsync(false, ct);
+                Frame frame;
+                try
+                {
+                    if (scope.Shutter is { } shutter) await shutter.SetOpenAsync(true, ct);
+                    frame = await scope.Camera.SnapAsync(ct);
+                }
+                finally
+                {
+                    if (scope.Shutter is { } shutter) await shutter.SetOpenAsync(false, CancellationToken.None);
+                }
+                using var owned = frame;
                 frame.Metadata = frame.Metadata with { Channel = channelName };
                 var path = parse.GetValue(output)!;
                 using (var writer = OmeTiffWriter.Create(path, new StackDescription
