@@ -47,6 +47,27 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task An_unreadable_journal_is_reported_and_left_alone_while_the_other_files_are_recovered()
+    {
+        using var temp = new TempFolder();
+        string good = temp.File("pos000.ome.tif");
+        WriteAndAbandon(good, planesWritten: 4, cutIntoLastPlaneBytes: 0);
+        // A crash while the second file was being created: its journal is empty.
+        string broken = temp.File("pos001.ome.tif");
+        File.WriteAllBytes(broken, new byte[16]);
+        File.WriteAllBytes(PlaneJournal.PathFor(broken), []);
+
+        var report = await OmeTiffRecovery.RecoverAsync(temp.Path);
+
+        report.Files.Should().HaveCount(2);
+        report.Files.Single(f => f.Path == good).PlanesRecovered.Should().Be(4);
+        report.Files.Single(f => f.Path == broken).Error.Should().NotBeNullOrEmpty();
+        File.Exists(PlaneJournal.PathFor(broken)).Should().BeTrue("a file that could not be recovered is left as it was");
+        using var reader = OmeTiffReader.Open(good);
+        reader.Planes.Should().HaveCount(4);
+    }
+
+    [Fact]
     public async Task Recovery_keeps_every_complete_plane_and_drops_the_torn_one()
     {
         using var temp = new TempFolder();

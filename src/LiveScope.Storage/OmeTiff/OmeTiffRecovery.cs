@@ -4,7 +4,9 @@ namespace LiveScope.Storage.OmeTiff;
 /// <param name="PlanesRecovered">Complete planes now readable in the file.</param>
 /// <param name="PlanesDiscarded">Planes the journal announced whose pixels never fully reached the disk.</param>
 /// <param name="Removed">True when nothing complete was on disk, so the unreadable file and its journal were deleted.</param>
-public sealed record RecoveredFile(string Path, int PlanesRecovered, int PlanesDiscarded, long BytesTruncated, bool Removed, bool IsBigTiff);
+/// <param name="Error">Why this file could not be recovered (it is then left exactly as it was); null on success.</param>
+public sealed record RecoveredFile(string Path, int PlanesRecovered, int PlanesDiscarded, long BytesTruncated, bool Removed, bool IsBigTiff,
+    string? Error = null);
 
 public sealed record RecoveryReport(IReadOnlyList<RecoveredFile> Files)
 {
@@ -32,7 +34,15 @@ public static class OmeTiffRecovery
             ct.ThrowIfCancellationRequested();
             string tiffPath = journal[..^JournalSuffix.Length];
             // File work is synchronous and short per file; run it off the caller's thread.
-            results.Add(await Task.Run(() => RecoverFile(tiffPath), ct).ConfigureAwait(false));
+            try
+            {
+                results.Add(await Task.Run(() => RecoverFile(tiffPath), ct).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or OverflowException or ArgumentException)
+            {
+                // One unreadable journal (a crash while the file was being created) must not stop the others.
+                results.Add(new RecoveredFile(tiffPath, 0, 0, 0, Removed: false, IsBigTiff: false, Error: e.Message));
+            }
         }
         return new RecoveryReport(results);
     }
