@@ -90,6 +90,9 @@ public sealed class MicroscopeLoader(DeviceBackendRegistry registry, ILoggerFact
             catch
             {
                 await microscope.DisposeAsync().ConfigureAwait(false);
+                // The microscope made safe and closed everything; nothing is left for the handler below.
+                devices.Clear();
+                sessions.Clear();
                 throw;
             }
             return microscope;
