@@ -186,9 +186,12 @@ public sealed class MMCamera : MMDevice, ICamera
         finally
         {
             stop.Cancel();
-            await pump.Completion.ConfigureAwait(false);
+            // Bounded: an adapter stuck in popNextImage or stopSequenceAcquisition must not hang the cleanup after it.
+            bool stopped = await Task.WhenAny(pump.Completion, Task.Delay(CallTimeout)).ConfigureAwait(false) == pump.Completion;
             while (frames.Reader.TryRead(out var left)) left.Dispose();
             _streaming = false;
+            if (!stopped) throw new DeviceTimeoutException(Name, "stop sequence acquisition", CallTimeout);
+            await pump.Completion.ConfigureAwait(false); // surfaces an error the pump ended with
         }
     }
 

@@ -43,12 +43,26 @@ public abstract class MMDevice : IDevice
             call(token);
         }, CancellationToken.None), ct);
 
-    protected Task<T> RunAsync<T>(string operation, Func<T> call, CancellationToken ct, TimeSpan? timeout = null) =>
-        DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => Task.Run(() =>
+    protected async Task<T> RunAsync<T>(string operation, Func<T> call, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        Task<T>? inner = null;
+        try
         {
-            using var attached = Core.Vm.Enter(4);
-            return call();
-        }, CancellationToken.None), ct);
+            return await DeviceCall.RunAsync(Name, operation, timeout ?? CallTimeout, _ => inner = Task.Run(() =>
+            {
+                using var attached = Core.Vm.Enter(4);
+                return call();
+            }, CancellationToken.None), ct).ConfigureAwait(false);
+        }
+        catch when (inner is { IsCompleted: false })
+        {
+            // Given up on (timeout, cancel) while MMCore still works: what it returns later (a pooled frame) is
+            // nobody's, so it is disposed when it arrives.
+            _ = inner.ContinueWith(static t => (t.Result as IDisposable)?.Dispose(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+    }
 
     public abstract Task MakeSafeAsync(CancellationToken ct);
 
