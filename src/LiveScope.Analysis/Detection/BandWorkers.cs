@@ -27,6 +27,9 @@ internal sealed class BandWorkers : IDisposable
             _threads[i] = new Thread(() => Loop(band)) { IsBackground = true, Name = $"LiveScope detector band {band}" };
             _threads[i].Start();
         }
+        // The event allocates its lock object (24 bytes) the first time a wait really blocks, which otherwise
+        // happens in whichever frame first has a late band. One short blocking wait here pays that up front.
+        _done.Wait(TimeSpan.FromMilliseconds(1));
     }
 
     public int Bands { get; }

@@ -32,6 +32,8 @@ public sealed class BandWorkers : IDisposable
             _threads[i] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"sim-render-{worker}" };
             _threads[i].Start();
         }
+        // The event allocates its lock object the first time a wait really blocks; pay that here, not in a frame.
+        _done.Wait(TimeSpan.FromMilliseconds(1));
     }
 
     /// <summary>Scratch buffers needed: one per worker thread plus the caller.</summary>
