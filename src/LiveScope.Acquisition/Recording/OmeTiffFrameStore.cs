@@ -3,6 +3,7 @@ using LiveScope.Acquisition.Planning;
 using LiveScope.Core.Imaging;
 using LiveScope.Storage;
 using LiveScope.Storage.OmeTiff;
+using LiveScope.Storage.Run;
 
 namespace LiveScope.Acquisition.Recording;
 
@@ -30,9 +31,6 @@ public sealed class OmeTiffFrameStore : IFrameStore
         _open = open ?? ((path, description) => OmeTiffWriter.Create(path, description));
     }
 
-    /// <summary>Files written so far, by path.</summary>
-    public IEnumerable<string> Files => _writers.Keys.Select(k => Path.Combine(_folder, FileName(k.Position, k.Frap)));
-
     public ValueTask WriteAsync(Frame frame, FrameEvent planned, CancellationToken ct)
     {
         var key = (planned.PositionIndex, planned.FrapStep);
@@ -50,17 +48,14 @@ public sealed class OmeTiffFrameStore : IFrameStore
     /// <summary>Name of one image series (a position's regular frames, or one FRAP step's): the file's name without extension.</summary>
     public static string SeriesName(AcquisitionPlan plan, int position, string? frap)
     {
-        var name = Safe(PositionName(plan, position));
-        return frap is null ? name : $"{name}_{Safe(frap)}";
+        var name = RunFolder.SafeName(PositionName(plan, position));
+        return frap is null ? name : $"{name}_{RunFolder.SafeName(frap)}";
     }
 
     private string PositionName(int index) => PositionName(_plan, index);
 
     private static string PositionName(AcquisitionPlan plan, int index) =>
         index < plan.Protocol.Positions.Count ? plan.Protocol.Positions[index].Name : $"pos{index}";
-
-    private static string Safe(string name) =>
-        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     private StackDescription Describe(FrameEvent first)
     {
