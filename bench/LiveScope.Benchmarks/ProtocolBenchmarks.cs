@@ -33,8 +33,7 @@ public class ProtocolBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "LiveScope.sln"))) dir = Path.GetDirectoryName(dir)!;
+        var dir = LiveScope.Testing.RepoRoot.Path;
         _native = File.ReadAllText(Path.Combine(dir, "protocols", "frap-clusters.yaml"));
         _useqJson = File.ReadAllText(Path.Combine(dir, "protocols", "useq-example.json"));
         _loaded = new ProtocolLoader(_rig).Parse(_native, "frap-clusters.yaml");

@@ -10,7 +10,7 @@ internal sealed class CliProcess : IDisposable
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _err = new();
 
-    public static string Root { get; } = FindRoot();
+    public static string Root => LiveScope.Testing.RepoRoot.Path;
 
     private CliProcess(string workingDirectory, IEnumerable<string> args)
     {
@@ -59,12 +59,5 @@ internal sealed class CliProcess : IDisposable
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LiveScope.sln"))) return dir.FullName;
-        throw new InvalidOperationException("LiveScope.sln not found above the test binaries");
     }
 }

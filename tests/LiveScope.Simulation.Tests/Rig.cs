@@ -45,12 +45,7 @@ public sealed class Rig : IAsyncDisposable
     public ValueTask DisposeAsync() => Session.DisposeAsync();
 
     /// <summary>The folder holding LiveScope.sln.</summary>
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LiveScope.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("LiveScope.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => LiveScope.Testing.RepoRoot.Path;
 
     public static ushort[] Copy(Frame f) => f.Pixels.ToArray();
 }

@@ -16,10 +16,7 @@ internal static class ExternalTools
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LiveScope.sln"))) dir = dir.Parent;
-            if (dir is null) throw new InvalidOperationException("LiveScope.sln not found above " + AppContext.BaseDirectory);
-            string schema = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "ome-schema"));
+            string schema = Path.GetFullPath(Path.Combine(LiveScope.Testing.RepoRoot.Path, "..", "shared", "data", "ome-schema"));
             if (!File.Exists(Path.Combine(schema, "ome.xsd")))
                 throw new InvalidOperationException($"OME schema not found at {schema}/ome.xsd (expected ../shared beside the repository)");
             return schema;

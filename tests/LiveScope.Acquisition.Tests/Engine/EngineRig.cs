@@ -17,7 +17,7 @@ namespace LiveScope.Acquisition.Tests.Engine;
 /// </summary>
 internal static class EngineRig
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => LiveScope.Testing.RepoRoot.Path;
 
     public static string Config => Path.Combine(Root, "device-configs", "simulated.yaml");
     public static string ProtocolPath(string name) => Path.Combine(Root, "protocols", name);
@@ -51,13 +51,6 @@ internal static class EngineRig
     public static AcquisitionEngine Engine(Microscope scope, IRunEventLog? log = null, IOperatorPrompt? op = null,
         EngineOptions? options = null) =>
         new(scope, options ?? new EngineOptions(), NullLogger.Instance, log ?? new NullEventLog(), op ?? new AutoConfirmOperator());
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LiveScope.sln"))) return dir.FullName;
-        throw new InvalidOperationException("LiveScope.sln not found above the test binaries");
-    }
 }
 
 /// <summary>Keeps what reached it: metadata of every frame, in order (frames themselves go back to the pool).</summary>

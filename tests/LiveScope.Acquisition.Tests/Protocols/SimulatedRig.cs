@@ -66,14 +66,7 @@ public static class SimulatedRig
 /// <summary>Finds the repository root (the folder holding LiveScope.sln) from the test's output folder.</summary>
 public static class Repo
 {
-    public static string Root { get; } = Find();
+    public static string Root => LiveScope.Testing.RepoRoot.Path;
 
     public static string Protocols => Path.Combine(Root, "protocols");
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LiveScope.sln"))) return dir.FullName;
-        throw new InvalidOperationException("LiveScope.sln not found above " + AppContext.BaseDirectory);
-    }
 }
