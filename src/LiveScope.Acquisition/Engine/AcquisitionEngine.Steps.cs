@@ -160,7 +160,8 @@ public sealed partial class AcquisitionEngine
         });
     }
 
-    private async Task BleachAsync(RunState run, BleachEvent b, CancellationToken ct)
+    /// <summary>False when no target could be chosen and the step was skipped.</summary>
+    private async Task<bool> BleachAsync(RunState run, BleachEvent b, CancellationToken ct)
     {
         var targeter = _scope.PhotoTargeter ?? throw new InvalidOperationException("the protocol bleaches but the microscope has no photo-targeter");
         var region = b.Frap.Target switch
@@ -174,7 +175,7 @@ public sealed partial class AcquisitionEngine
             run.BleachesSkipped++;
             _log.LogWarning("FRAP step {Step}: no target to bleach; skipped", b.Frap.Name);
             Log("bleach.skipped", new() { ["step"] = b.Frap.Name, ["reason"] = "no target chosen" });
-            return;
+            return false;
         }
         await MoveToAsync(run, b.PositionIndex, b.Position, 0, ct).ConfigureAwait(false);
         var settings = new BleachSettings(TimeSpan.FromMilliseconds(b.Frap.DwellMs), b.Frap.PowerFraction);
@@ -192,5 +193,6 @@ public sealed partial class AcquisitionEngine
             ["step"] = b.Frap.Name, ["position"] = b.Position.Name, ["region"] = region.ToString(),
             ["dwell_ms"] = b.Frap.DwellMs, ["power"] = b.Frap.PowerFraction,
         });
+        return true;
     }
 }

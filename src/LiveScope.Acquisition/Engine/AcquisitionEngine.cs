@@ -161,8 +161,7 @@ public sealed partial class AcquisitionEngine
             }
             run.LastDue = e.DueAt;
 
-            await ExecuteAsync(run, e, pipeline, ct).ConfigureAwait(false);
-            run.Done.Add(e);
+            if (await ExecuteAsync(run, e, pipeline, ct).ConfigureAwait(false)) run.Done.Add(e);
             progress?.Report(new RunProgress(e.Phase, (e as FrameEvent)?.TimeIndex ?? -1, PositionName(e),
                 pipeline.Written, pipeline.Dropped, run.Done.Count, run.EventsTotal, _scope.Clock.Now - run.Start, planned));
         }
@@ -176,7 +175,8 @@ public sealed partial class AcquisitionEngine
         _ => "",
     };
 
-    private async Task ExecuteAsync(RunState run, PlannedEvent e, FramePipeline pipeline, CancellationToken ct)
+    /// <summary>Runs one event; false when it was skipped (a failing position, a bleach with no target).</summary>
+    private async Task<bool> ExecuteAsync(RunState run, PlannedEvent e, FramePipeline pipeline, CancellationToken ct)
     {
         try
         {
@@ -184,22 +184,24 @@ public sealed partial class AcquisitionEngine
             {
                 case FrameEvent f:
                     await AcquireAsync(run, f, pipeline, ct).ConfigureAwait(false);
-                    break;
+                    return true;
                 case AutofocusEvent a:
                     await AutofocusAsync(run, a, ct).ConfigureAwait(false);
-                    break;
+                    return true;
                 case StimulationEvent s:
                     await StimulateAsync(run, s, ct).ConfigureAwait(false);
-                    break;
+                    return true;
                 case BleachEvent b:
-                    await BleachAsync(run, b, ct).ConfigureAwait(false);
-                    break;
+                    return await BleachAsync(run, b, ct).ConfigureAwait(false);
+                default:
+                    return false;
             }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested && DeviceResilience.IsDeviceFault(ex)
                                    && run.Plan.Protocol.SkipFailingPositions && e is FrameEvent or AutofocusEvent)
         {
             SkipPosition(run, e, ex);
+            return false;
         }
     }
 

@@ -70,6 +70,7 @@ public class EngineSafetyTests
         result.PositionsSkipped.Should().BeGreaterThan(0, "with half the snaps failing, some fail twice in a row");
         log.Lines.Count(l => l.Type == "skip").Should().Be(result.PositionsSkipped);
         result.FramesAcquired.Should().BeLessThan(plan.Totals().Frames).And.BeGreaterThan(0);
+        result.Done.Frames.Should().Be((int)result.FramesAcquired, "skipped frames are not counted as done");
         EngineRig.Safety(scope).IsSafe.Should().BeTrue();
     }
 
