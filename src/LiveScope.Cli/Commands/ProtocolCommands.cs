@@ -3,6 +3,7 @@ using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Cli.Hosting;
 using LiveScope.Core.Config;
+using LiveScope.Core.Devices;
 using LiveScope.Core.Hardware;
 using Microsoft.Extensions.Logging;
 using Serilog.Events;
@@ -24,10 +25,10 @@ public static class ProtocolCommands
             using var shutdown = new Shutdown();
             var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Warning);
-            var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, parse.GetValue(set), loggers, ct);
+            var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, CommonOptions.Overrides(parse.GetValue(set)), loggers, ct);
             if (loaded is null) return InvalidExitCode;
-            var p = loaded.Value.Protocol;
-            Console.WriteLine($"{p.SourceFile}: valid for {loaded.Value.Rig.Name}: {p.Positions.Count} position(s), {p.Channels.Count} channel(s), " +
+            var p = loaded.Protocol;
+            Console.WriteLine($"{p.SourceFile}: valid for {loaded.Rig.Name}: {p.Positions.Count} position(s), {p.Channels.Count} channel(s), " +
                               $"{p.Phases.Count} phase(s), {p.Frap.Count} FRAP step(s), {Math.Max(1, p.Conditions.Count)} condition(s)");
             return 0;
         });
@@ -44,10 +45,9 @@ public static class ProtocolCommands
             using var shutdown = new Shutdown();
             var ct = shutdown.Token;
             using var loggers = Logging.Create(LogEventLevel.Warning);
-            var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, parse.GetValue(set), loggers, ct);
+            var loaded = await LoadAsync(parse.GetValue(file)!, parse.GetValue(config)!, CommonOptions.Overrides(parse.GetValue(set)), loggers, ct);
             if (loaded is null) return InvalidExitCode;
-            var (protocol, rig) = loaded.Value;
-            var plan = Planner.Plan(protocol, rig.SensorWidthPx, rig.SensorHeightPx);
+            var plan = Planner.Plan(loaded.Protocol, loaded.ImageWidth, loaded.ImageHeight);
             PlanPrinter.Print(plan, parse.GetValue(all));
             return 0;
         });
@@ -60,16 +60,21 @@ public static class ProtocolCommands
         DefaultValueFactory = _ => ProjectPaths.DefaultProtocol,
     };
 
+    /// <summary>A validated protocol, the rig it was checked against, and the size of that rig's images.</summary>
+    public sealed record ValidProtocol(Protocol Protocol, RigCapabilities Rig, int ImageWidth, int ImageHeight);
+
     /// <summary>Loads and validates; prints every error (file:line:column: key: problem) and returns null when invalid.</summary>
-    public static async Task<(Protocol Protocol, RigCapabilities Rig)?> LoadAsync(string protocolPath, string configPath,
-        string[]? set, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<ValidProtocol?> LoadAsync(string protocolPath, string configPath,
+        IEnumerable<KeyValuePair<string, string>> overrides, ILoggerFactory loggers, CancellationToken ct)
     {
         RigCapabilities rig;
+        (int Width, int Height) image;
         try
         {
             await using var scope = await new MicroscopeLoader(Backends.Create(), loggers)
-                .LoadAsync(ProjectPaths.Resolve(configPath), CommonOptions.Overrides(set), ct);
+                .LoadAsync(ProjectPaths.Resolve(configPath), overrides, ct);
             rig = RigCapabilities.From(scope);
+            image = CameraImage.SizeOf(scope.Camera);
         }
         catch (ConfigException e)
         {
@@ -79,7 +84,7 @@ public static class ProtocolCommands
         try
         {
             var loaded = new ProtocolLoader(rig).LoadAndValidate(ProjectPaths.Resolve(protocolPath), rig);
-            return (loaded.Protocol, rig);
+            return new ValidProtocol(loaded.Protocol, rig, image.Width, image.Height);
         }
         catch (ProtocolValidationException e)
         {

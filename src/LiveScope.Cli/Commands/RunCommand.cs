@@ -6,6 +6,7 @@ using LiveScope.Acquisition.Protocols;
 using LiveScope.Acquisition.Recording;
 using LiveScope.Analysis.Pipeline;
 using LiveScope.Cli.Hosting;
+using LiveScope.Core.Devices;
 using LiveScope.Core.Hardware;
 using LiveScope.Simulation.Devices;
 using LiveScope.Simulation.Truth;
@@ -58,10 +59,9 @@ public static class RunCommand
         Protocol protocol;
         using (var loggers = Logging.Create(LogEventLevel.Warning))
         {
-            var loaded = await ProtocolCommands.LoadAsync(request.ProtocolPath, request.ConfigPath,
-                request.Overrides.Select(o => $"{o.Key}={o.Value}").ToArray(), loggers, ct);
+            var loaded = await ProtocolCommands.LoadAsync(request.ProtocolPath, request.ConfigPath, request.Overrides, loggers, ct);
             if (loaded is null) return ProtocolCommands.InvalidExitCode;
-            protocol = loaded.Value.Protocol;
+            protocol = loaded.Protocol;
         }
         IReadOnlyList<ConditionSpec?> conditions = protocol.Conditions.Count > 0 ? [.. protocol.Conditions] : [default(ConditionSpec)];
         foreach (var condition in conditions)
@@ -103,9 +103,9 @@ public static class RunCommand
         {
             using var truth = SubscribeGroundTruth(scope, folder);
             var cam = scope.Camera;
-            int binning = Math.Max(1, cam.Settings.Binning);
-            var plan = Planner.Plan(protocol, (cam.Settings.Roi?.Width ?? cam.SensorWidth) / binning, (cam.Settings.Roi?.Height ?? cam.SensorHeight) / binning);
-            var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * binning, scope.Clock.StartedAt);
+            var (width, height) = CameraImage.SizeOf(cam);
+            var plan = Planner.Plan(protocol, width, height);
+            var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * Math.Max(1, cam.Settings.Binning), scope.Clock.StartedAt);
             var engine = new AcquisitionEngine(scope, new EngineOptions(), loggers.CreateLogger<AcquisitionEngine>(),
                 new EventLogRunLog(events), request.Operator);
             var analysis = request.AnalyseLive ? new LiveAnalysis(plan, folder.MeasurementsFolder, log) : null;

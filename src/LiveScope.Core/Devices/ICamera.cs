@@ -37,3 +37,13 @@ public interface ICamera : IDevice
     /// <summary>Streams <paramref name="frameCount"/> frames (0: until cancelled) at the camera's own pace.</summary>
     IAsyncEnumerable<Frame> StreamAsync(int frameCount, CancellationToken ct);
 }
+
+public static class CameraImage
+{
+    /// <summary>Size of the frames the camera delivers with its current settings: the ROI (or sensor) over the binning.</summary>
+    public static (int Width, int Height) SizeOf(ICamera camera)
+    {
+        int binning = Math.Max(1, camera.Settings.Binning);
+        return ((camera.Settings.Roi?.Width ?? camera.SensorWidth) / binning, (camera.Settings.Roi?.Height ?? camera.SensorHeight) / binning);
+    }
+}
