@@ -107,7 +107,8 @@ public static class Planner
         };
         for (int k = frap.PreBleachFrames; k >= 1; k--) events.Add(Frame(bleachAt - k * step));
         events.Add(new BleachEvent { DueAt = bleachAt, Phase = frap.Name, AfterTimeZero = after, Frap = frap, PositionIndex = p, Position = positions[p] });
-        for (int k = 0; k < frap.RecoveryFrames; k++) events.Add(Frame(bleachAt + k * step + TimeSpan.FromMilliseconds(1)));
+        // The first recovery frame shares the bleach's due time and follows it: same-time events keep their order.
+        for (int k = 0; k < frap.RecoveryFrames; k++) events.Add(Frame(bleachAt + k * step));
     }
 
     private static int FindIndex<T>(IReadOnlyList<T> items, string name, Func<T, string> nameOf, string what, string step)

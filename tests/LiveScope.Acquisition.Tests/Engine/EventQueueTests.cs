@@ -35,3 +35,21 @@ public class EventQueueTests
         queue.Count.Should().Be(1);
     }
 }
+
+public class PlannerFrapTests
+{
+    [Fact]
+    public void Recovery_starts_right_after_the_bleach_and_pre_bleach_frames_come_before_it()
+    {
+        var protocol = new Protocol
+        {
+            Name = "frap", SourceFile = "frap.yaml", Positions = [new("a", 0, 0, 50)], Channels = [new("GFP", 20, 0.3)],
+            Phases = [new ImagingPhaseSpec("base", 10, 60)],
+            Frap = [new FrapSpec("f", 30, "a", "GFP", new FrapRoiTarget(new Core.Devices.BleachPoint(new(5, 5))), 2, 1, 3, 0.5, 0.8)],
+        };
+        var steps = Planner.Plan(protocol, 64, 64).Events.Where(e => e.Phase == "f").ToList();
+        steps.Select(e => (e.GetType().Name, e.DueAt.TotalSeconds)).Should().Equal(
+            ("FrameEvent", 28.0), ("FrameEvent", 29.0), ("BleachEvent", 30.0),
+            ("FrameEvent", 30.0), ("FrameEvent", 31.0), ("FrameEvent", 32.0));
+    }
+}
