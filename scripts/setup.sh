@@ -11,6 +11,7 @@ packages=(
   python3-scipy         # peer FRAP fits (curve_fit)
   python3-skimage       # peer detector timings
   python3-opencv        # peer detector timings
+  chromium              # headless browser: the HTML run report is looked at in a real browser
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -46,7 +46,7 @@ public sealed partial class AcquisitionEngine
         Log(kept ? "frame" : "frame.dropped", new()
         {
             ["t"] = f.TimeIndex, ["p"] = f.PositionIndex, ["c"] = f.ChannelIndex, ["z"] = f.ZIndex,
-            ["seq"] = frame.Metadata.SequenceNumber, ["phase"] = f.Phase, ["frap"] = f.FrapStep,
+            ["seq"] = frame.Metadata.SequenceNumber, ["phase"] = f.Phase, ["series"] = f.Series,
         });
     }
 
@@ -188,9 +188,18 @@ public sealed partial class AcquisitionEngine
             // The laser goes off whatever the call did; a half-finished bleach must not leave it firing.
             await targeter.MakeSafeAsync(CancellationToken.None).ConfigureAwait(false);
         }
+        // Centre and radius in camera pixels as numbers: FRAP analysis of the saved run reads them back.
+        var (x, y, radius) = region switch
+        {
+            BleachCircle c => (c.Centre.X, c.Centre.Y, c.RadiusPx),
+            BleachPoint p => (p.Centre.X, p.Centre.Y, targeter.SpotDiameterPx / 2),
+            BleachPolygon poly => (poly.Vertices.Average(v => v.X), poly.Vertices.Average(v => v.Y), double.NaN),
+            _ => (double.NaN, double.NaN, double.NaN),
+        };
         Log("bleach", new()
         {
             ["step"] = b.Frap.Name, ["position"] = b.Position.Name, ["region"] = region.ToString(),
+            ["x_px"] = x, ["y_px"] = y, ["radius_px"] = radius, ["pre_bleach_frames"] = b.Frap.PreBleachFrames,
             ["dwell_ms"] = b.Frap.DwellMs, ["power"] = b.Frap.PowerFraction,
         });
         return true;

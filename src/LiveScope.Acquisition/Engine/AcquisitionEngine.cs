@@ -210,7 +210,7 @@ public sealed partial class AcquisitionEngine
     {
         int position = failed is FrameEvent f ? f.PositionIndex : ((AutofocusEvent)failed).PositionIndex;
         var removed = run.Queue.RemoveWhere(x => x is FrameEvent o && o.PositionIndex == position && o.DueAt == failed.DueAt
-                                                 && o.FrapStep == (failed as FrameEvent)?.FrapStep);
+                                                 && o.Series == (failed as FrameEvent)?.Series);
         run.PositionsSkipped++;
         run.StageAt = null; // the stage may be anywhere now
         _log.LogWarning(why, "Skipping position {Position} at {Due}: {Error}", position, failed.DueAt, why.Message);

@@ -27,8 +27,11 @@ public sealed record FrameEvent : PlannedEvent
     public required ChannelSpec Channel { get; init; }
     public required int ZIndex { get; init; }
     public double ZOffsetUm { get; init; }
-    /// <summary>Set on frames that belong to a FRAP step (pre-bleach and recovery).</summary>
-    public string? FrapStep { get; init; }
+    /// <summary>
+    /// Set on frames that form a series of their own (own file, own T axis): a FRAP step's pre-bleach and recovery
+    /// frames (the step's name), or a z-stack the adaptive controller asked for. Null for the position's regular frames.
+    /// </summary>
+    public string? Series { get; init; }
 }
 
 public sealed record AutofocusEvent : PlannedEvent

@@ -103,7 +103,7 @@ public static class Planner
         FrameEvent Frame(TimeSpan due) => new()
         {
             DueAt = due, Phase = frap.Name, AfterTimeZero = after, TimeIndex = timeIndex++, PositionIndex = p,
-            Position = positions[p], ChannelIndex = c, Channel = protocol.Channels[c], ZIndex = 0, FrapStep = frap.Name,
+            Position = positions[p], ChannelIndex = c, Channel = protocol.Channels[c], ZIndex = 0, Series = frap.Name,
         };
         for (int k = frap.PreBleachFrames; k >= 1; k--) events.Add(Frame(bleachAt - k * step));
         events.Add(new BleachEvent { DueAt = bleachAt, Phase = frap.Name, AfterTimeZero = after, Frap = frap, PositionIndex = p, Position = positions[p] });

@@ -33,23 +33,23 @@ public sealed class OmeTiffFrameStore : IFrameStore
 
     public ValueTask WriteAsync(Frame frame, FrameEvent planned, CancellationToken ct)
     {
-        var key = (planned.PositionIndex, planned.FrapStep);
+        var key = (planned.PositionIndex, planned.Series);
         if (!_writers.TryGetValue(key, out var writer))
         {
-            writer = _open(Path.Combine(_folder, FileName(key.PositionIndex, key.FrapStep)), Describe(planned));
+            writer = _open(Path.Combine(_folder, FileName(key.PositionIndex, key.Series)), Describe(planned));
             _writers.Add(key, writer);
         }
         writer.WritePlane(frame);
         return ValueTask.CompletedTask;
     }
 
-    private string FileName(int position, string? frap) => SeriesName(_plan, position, frap) + ".ome.tif";
+    private string FileName(int position, string? series) => SeriesName(_plan, position, series) + ".ome.tif";
 
     /// <summary>Name of one image series (a position's regular frames, or one FRAP step's): the file's name without extension.</summary>
-    public static string SeriesName(AcquisitionPlan plan, int position, string? frap)
+    public static string SeriesName(AcquisitionPlan plan, int position, string? series)
     {
         var name = RunFolder.SafeName(PositionName(plan, position));
-        return frap is null ? name : $"{name}_{RunFolder.SafeName(frap)}";
+        return series is null ? name : $"{name}_{RunFolder.SafeName(series)}";
     }
 
     private string PositionName(int index) => PositionName(_plan, index);
@@ -61,11 +61,11 @@ public sealed class OmeTiffFrameStore : IFrameStore
     {
         var protocol = _plan.Protocol;
         var series = _plan.Events.OfType<FrameEvent>()
-            .Where(e => e.PositionIndex == first.PositionIndex && e.FrapStep == first.FrapStep).ToList();
+            .Where(e => e.PositionIndex == first.PositionIndex && e.Series == first.Series).ToList();
         var sample = protocol.Sample;
         return new StackDescription
         {
-            ImageName = first.FrapStep is null ? PositionName(first.PositionIndex) : $"{PositionName(first.PositionIndex)} {first.FrapStep}",
+            ImageName = first.Series is null ? PositionName(first.PositionIndex) : $"{PositionName(first.PositionIndex)} {first.Series}",
             PositionIndex = first.PositionIndex,
             PositionName = PositionName(first.PositionIndex),
             PlannedSizeT = series.Select(e => e.TimeIndex).Distinct().Count(),
@@ -75,7 +75,7 @@ public sealed class OmeTiffFrameStore : IFrameStore
             PixelSizeUm = _pixelSizeUm,
             ZStepUm = protocol.ZStack?.StepUm,
             DimensionOrder = OmeDimensionOrder.XYZCT,
-            Description = $"{protocol.Name}{(first.FrapStep is null ? "" : $", FRAP step {first.FrapStep}")}",
+            Description = $"{protocol.Name}{(first.Series is null ? "" : $", series {first.Series}")}",
             Labels = new Dictionary<string, string>
             {
                 ["protocol"] = protocol.Name,

@@ -44,7 +44,7 @@ public static class PlanPrinter
 
     private static string Describe(PlannedEvent e) => e switch
     {
-        FrameEvent f => $"frame T{f.TimeIndex} {f.Position.Name} {f.Channel.Name} {f.Channel.ExposureMs} ms Z{f.ZIndex}{(f.FrapStep is null ? "" : $" ({f.FrapStep})")}",
+        FrameEvent f => $"frame T{f.TimeIndex} {f.Position.Name} {f.Channel.Name} {f.Channel.ExposureMs} ms Z{f.ZIndex}{(f.Series is null ? "" : $" ({f.Series})")}",
         StimulationEvent s => $"add {s.Stimulation.Reagent} {s.Stimulation.Concentration} {s.Stimulation.Unit} by {s.Stimulation.By}",
         BleachEvent b => $"bleach at {b.Position.Name}, {b.Frap.DwellMs} ms dwell, power {b.Frap.PowerFraction}",
         AutofocusEvent a => $"autofocus at {a.Position.Name}",

@@ -19,7 +19,7 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
 
     public void OnFrame(Frame frame, FrameEvent planned)
     {
-        var series = OmeTiffFrameStore.SeriesName(plan, planned.PositionIndex, planned.FrapStep);
+        var series = OmeTiffFrameStore.SeriesName(plan, planned.PositionIndex, planned.Series);
         if (!_pipelines.TryGetValue(series, out var pipeline))
         {
             var condition = plan.Protocol.Sample.Condition;

@@ -108,7 +108,7 @@ public class EngineRunTests
             }
             result.Status.Should().Be(RunStatus.Completed);
             var files = Directory.GetFiles(folder, "*.ome.tif");
-            var planned = plan.Events.OfType<FrameEvent>().GroupBy(f => (f.PositionIndex, f.FrapStep)).ToList();
+            var planned = plan.Events.OfType<FrameEvent>().GroupBy(f => (f.PositionIndex, f.Series)).ToList();
             files.Should().HaveCount(planned.Count);
             long planes = 0;
             foreach (var f in files)

@@ -1,0 +1,2 @@
+namespace LiveScope.Adaptive;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace LiveScope.Replay;
+internal static class AssemblyMarker { }

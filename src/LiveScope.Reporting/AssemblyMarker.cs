@@ -1,0 +1,2 @@
+namespace LiveScope.Reporting;
+internal static class AssemblyMarker { }

@@ -1,0 +1,2 @@
+namespace LiveScope.Adaptive.Tests;
+public class ProjectBuilds { [Fact] public void Assembly_loads() => typeof(ProjectBuilds).Assembly.Should().NotBeNull(); }

@@ -1,0 +1,2 @@
+namespace LiveScope.Replay.Tests;
+public class ProjectBuilds { [Fact] public void Assembly_loads() => typeof(ProjectBuilds).Assembly.Should().NotBeNull(); }
