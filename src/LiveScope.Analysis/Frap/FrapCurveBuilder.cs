@@ -54,6 +54,17 @@ public sealed class FrapCurveBuilder
     {
         int post = _times.FindIndex(t => t >= _bleachTimeS);
         if (post < 0) throw new InvalidOperationException("no frame at or after the bleach");
-        return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], post);
+        return Build(post);
+    }
+
+    /// <summary>
+    /// The curve with frames from <paramref name="firstPostBleachIndex"/> on as post-bleach, whatever the bleach time
+    /// given at construction: a FRAP series knows its split by frame count (pre_bleach_frames), not by clock.
+    /// </summary>
+    public FrapCurve Build(int firstPostBleachIndex)
+    {
+        if (firstPostBleachIndex < 0 || firstPostBleachIndex >= _times.Count)
+            throw new ArgumentOutOfRangeException(nameof(firstPostBleachIndex), firstPostBleachIndex, $"{_times.Count} frames were added");
+        return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], firstPostBleachIndex);
     }
 }

@@ -1,0 +1,152 @@
+using LiveScope.Analysis.Cells;
+using LiveScope.Core.Imaging;
+
+namespace LiveScope.Analysis.Frap;
+
+/// <summary>
+/// One FRAP step's outcome. Times in seconds of the frames' clock; <see cref="BleachTimeS"/> is the time of the first
+/// post-bleach frame (t = 0 of the recovery). <see cref="Failure"/> says why there is no usable fit (then
+/// <see cref="Fit"/> may be null, or hold a fit that made no sense); <see cref="Curve"/> is kept whenever it was built.
+/// </summary>
+public sealed record FrapStepResult(
+    string Step, string Position, int? TrackId, int? CellId, double XPx, double YPx, double RadiusPx, double BleachTimeS,
+    FrapCurve? Curve, FrapResult? Fit, string? Failure)
+{
+    public bool Succeeded => Failure is null && Fit is not null;
+}
+
+/// <summary>
+/// Analyses one FRAP series as its frames arrive — live on the analysis thread, or from a saved
+/// <c>&lt;position&gt;_&lt;step&gt;.ome.tif</c>. Frames come in order: the first <c>preBleachFrames</c> are before the
+/// bleach, the rest are the recovery. The first frame is segmented into cells and the cell holding the ROI centre
+/// (or the nearest within <see cref="NearestCellWithinPx"/>) becomes the whole-cell reference; every frame then adds
+/// one point of ROI / reference / background means (<see cref="FrapCurveBuilder"/>). No frame is kept and no
+/// frame-sized buffer is allocated after the first frame. Bad data never throws: it ends in
+/// <see cref="FrapStepResult.Failure"/>.
+/// </summary>
+public sealed class FrapStepAnalyzer
+{
+    private readonly double _x, _y, _radius;
+    private readonly int _preBleachFrames;
+    private readonly FrapOptions _options;
+    private readonly CellSegmentationOptions? _cellOptions;
+    private FrapCurveBuilder? _builder;
+    private string? _failure;
+
+    public FrapStepAnalyzer(string step, double roiXPx, double roiYPx, double roiRadiusPx, int preBleachFrames,
+        FrapOptions? options = null, CellSegmentationOptions? cells = null)
+    {
+        Step = step;
+        (_x, _y, _radius, _preBleachFrames) = (roiXPx, roiYPx, roiRadiusPx, preBleachFrames);
+        _options = options ?? new FrapOptions();
+        _cellOptions = cells;
+        if (!double.IsFinite(roiXPx) || !double.IsFinite(roiYPx)) _failure = "the bleach has no ROI centre";
+        else if (!(roiRadiusPx > 0)) _failure = $"the bleach ROI radius {roiRadiusPx} px is not positive";
+        else if (preBleachFrames < 1) _failure = "a FRAP step needs at least one pre-bleach frame";
+    }
+
+    public string Step { get; }
+    /// <summary>The stage position's name, carried into the result (and frap.csv).</summary>
+    public string Position { get; init; } = "";
+    /// <summary>An ROI centre this close (px) to a cell but outside every cell is assigned to that cell.</summary>
+    public double NearestCellWithinPx { get; init; } = 6;
+
+    public int FramesAdded { get; private set; }
+    /// <summary>The reference cell's label in the first frame's segmentation, once known.</summary>
+    public int? CellId { get; private set; }
+    /// <summary>Set as soon as the data cannot give a FRAP result; later frames are counted but not measured.</summary>
+    public string? Failure => _failure;
+
+    public bool IsComplete(int expectedFrames) => FramesAdded >= expectedFrames;
+
+    public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
+
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS)
+    {
+        int index = FramesAdded++;
+        if (_failure is not null) return;
+        try
+        {
+            if (index == 0) Start(pixels, width, height);
+            _builder?.Add(pixels, width, height, timeS);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            _failure = $"frame {index}: {e.Message}";
+        }
+    }
+
+    /// <summary>Segments the first (pre-bleach) frame and picks the reference cell.</summary>
+    private void Start(ReadOnlySpan<ushort> pixels, int width, int height)
+    {
+        if (pixels.Length < width * height || width <= 0 || height <= 0) throw new ArgumentException($"a {width}×{height} frame needs {width * height} pixels");
+        var masks = new CellSegmenter(_cellOptions).Segment(pixels[..(width * height)], width, height);
+        int cell = CellNear(masks);
+        if (cell == 0)
+        {
+            _failure = FormattableString.Invariant(
+                $"no cell at or within {NearestCellWithinPx:0.#} px of the ROI centre ({_x:0.#}, {_y:0.#}); {masks.CellCount} cells in the first frame");
+            return;
+        }
+        CellId = cell;
+        // The split into pre- and post-bleach is by frame count (Build(preBleachFrames)), so the bleach time is not needed here.
+        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity);
+    }
+
+    /// <summary>The cell at the ROI centre, else the nearest cell pixel within reach; 0 when none.</summary>
+    private int CellNear(CellMasks masks)
+    {
+        if (_x < 0 || _y < 0 || _x > masks.Width - 1 || _y > masks.Height - 1) return 0;
+        int atCentre = masks.CellAt(_x, _y);
+        if (atCentre != 0) return atCentre;
+        int reach = (int)Math.Ceiling(NearestCellWithinPx), best = 0;
+        double bestD2 = NearestCellWithinPx * NearestCellWithinPx;
+        int cx = (int)Math.Round(_x), cy = (int)Math.Round(_y);
+        for (int y = Math.Max(0, cy - reach); y <= Math.Min(masks.Height - 1, cy + reach); y++)
+            for (int x = Math.Max(0, cx - reach); x <= Math.Min(masks.Width - 1, cx + reach); x++)
+            {
+                double d2 = (x - _x) * (x - _x) + (y - _y) * (y - _y);
+                if (d2 > bestD2) continue;
+                int label = masks.CellAt(x, y);
+                if (label != 0) (best, bestD2) = (label, d2);
+            }
+        return best;
+    }
+
+    /// <summary>Builds the curve and fits it. Never throws for bad data; may be called again (e.g. with a track id).</summary>
+    public FrapStepResult Complete(int? trackId = null)
+    {
+        FrapCurve? curve = null;
+        FrapResult? fit = null;
+        string? failure = _failure;
+        double bleachTimeS = double.NaN;
+        if (failure is null && _builder is null) failure = "no frames were added";
+        if (failure is null && FramesAdded <= _preBleachFrames)
+            failure = $"{FramesAdded} frames: none after the {_preBleachFrames} pre-bleach frames";
+        if (failure is null)
+        {
+            try
+            {
+                curve = _builder!.Build(_preBleachFrames);
+                bleachTimeS = curve.TimesS[_preBleachFrames];
+                fit = FrapAnalysis.Analyse(curve, _options);
+                failure = Implausible(fit);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+            {
+                failure = e.Message;
+            }
+        }
+        return new FrapStepResult(Step, Position, trackId, CellId, _x, _y, _radius, bleachTimeS, curve, fit, failure);
+    }
+
+    /// <summary>A fit that converged on numbers that are not a recovery is a failure, not a result.</summary>
+    private static string? Implausible(FrapResult fit)
+    {
+        if (!double.IsFinite(fit.HalfTimeS) || fit.HalfTimeS <= 0)
+            return FormattableString.Invariant($"the fit found no recovery (t½ = {fit.HalfTimeS:G4} s)");
+        if (!double.IsFinite(fit.MobileFraction))
+            return "the fit gave no mobile fraction";
+        return null;
+    }
+}
