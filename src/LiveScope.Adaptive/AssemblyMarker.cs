@@ -1,2 +1,0 @@
-namespace LiveScope.Adaptive;
-internal static class AssemblyMarker { }

@@ -1,2 +1,0 @@
-namespace LiveScope.Replay;
-internal static class AssemblyMarker { }
