@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LiveScope.Analysis.Frap;
 using LiveScope.Analysis.Pipeline;
 using LiveScope.Core.Imaging;
 using LiveScope.Storage.OmeTiff;
@@ -9,6 +10,9 @@ namespace LiveScope.Cli.Commands;
 /// <summary>
 /// <c>livescope analyze RUN_OR_OME_TIFF</c>: the in-line analysis, run on saved data — the same pipeline a live run
 /// uses, fed from the OME-TIFF reader. Writes measurements CSVs and overlay PNGs and prints a summary table.
+/// In a run folder, each FRAP step's series (named by a "bleach" event) is analysed as FRAP instead
+/// (<see cref="FrapRunAnalysis"/>: measurements/frap.csv and frap_curves.csv) and not as a time-lapse: its frames
+/// are a bleach experiment at another interval, and the position's own series already counts its clusters.
 /// </summary>
 public static class AnalyzeCommand
 {
@@ -21,10 +25,13 @@ public static class AnalyzeCommand
         command.SetAction((parse, ct) =>
         {
             var path = parse.GetValue(input)!;
-            string[] files = Directory.Exists(path)
-                ? Directory.GetFiles(path, "*" + RunFolder.ImageExtension).Order().ToArray()
+            bool isRun = Directory.Exists(path);
+            var bleaches = isRun ? FrapRunAnalysis.ReadBleaches(path) : [];
+            string[] images = isRun
+                ? Directory.GetFiles(path, "*" + RunFolder.ImageExtension).Order(StringComparer.Ordinal).ToArray()
                 : File.Exists(path) ? [path] : [];
-            if (files.Length == 0)
+            string[] files = images.Where(f => !bleaches.Any(b => b.IsSeriesFile(Path.GetFileName(f)))).ToArray();
+            if (images.Length == 0)
             {
                 Console.Error.WriteLine($"{path}: no OME-TIFF file or run folder there");
                 return Task.FromResult(2);
@@ -43,7 +50,13 @@ public static class AnalyzeCommand
                 summaries.Add(AnalysisPipeline.AnalyseAll(frames, options, Path.Combine(root, name), disposeFrames: true, ct));
                 Console.WriteLine($"{file}: {reader.Planes.Count} planes analysed → {Path.Combine(root, name)}");
             }
-            Console.WriteLine(AnalysisSummary.FormatTable(summaries));
+            if (summaries.Count > 0) Console.WriteLine(AnalysisSummary.FormatTable(summaries));
+            if (bleaches.Count > 0)
+            {
+                var frap = FrapRunAnalysis.AnalyseRun(path, root, ct);
+                Console.WriteLine($"{frap.Count} FRAP step(s) analysed → {Path.Combine(root, FrapResultsCsv.ResultsFileName)}");
+                Console.WriteLine(FrapRunAnalysis.FormatTable(frap));
+            }
             return Task.FromResult(0);
         });
         return command;

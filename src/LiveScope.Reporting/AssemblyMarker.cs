@@ -1,2 +1,0 @@
-namespace LiveScope.Reporting;
-internal static class AssemblyMarker { }

@@ -1,0 +1,97 @@
+using LiveScope.Core.Config;
+using LiveScope.Core.Devices;
+using LiveScope.Core.Geometry;
+using LiveScope.Core.Hardware;
+using LiveScope.Core.Imaging;
+using LiveScope.Simulation;
+using LiveScope.Simulation.Options;
+using LiveScope.Simulation.Truth;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiveScope.Cli.Tests;
+
+/// <summary>
+/// A FRAP step on the simulated microscope, driven device by device: pre-bleach snaps at the recovery interval, a
+/// bleach of one truth cluster through the photo-targeter (given its true calibration, so the spot lands where the
+/// camera sees the cluster), then recovery snaps. Every frame goes to <c>onFrame</c> (which must not keep it).
+/// The truth is the condition's k_off and immobile fraction: t½ = ln2/k_off, mobile = 1 − immobile.
+/// </summary>
+internal static class FrapSimulation
+{
+    public sealed record Settings
+    {
+        public int Seed { get; init; } = 21;
+        public SampleCondition Condition { get; init; } = SampleCondition.InsulinSensitive;
+        public int PreBleachFrames { get; init; } = 5;
+        public double IntervalS { get; init; } = 1;
+        public int RecoveryFrames { get; init; } = 90;
+        public double RoiRadiusPx { get; init; } = 3;
+        public double DwellMs { get; init; } = 5;
+        public double Power { get; init; } = 1;
+        /// <summary>The simulator paints the laser's reflection into the next frame (for calibration); a real FRAP
+        /// camera does not expose during the bleach, so the accuracy test turns it off.</summary>
+        public double ReflectionPhotonsPerMs { get; init; }
+        /// <summary>Long-lived, non-drifting clusters (as the simulator's own FRAP test uses) unless set.</summary>
+        public ClusterOptions Clusters { get; init; } = new()
+        {
+            MeanLifetimeS = 3600, MembraneBirthsPerMin = 0.25, CytoplasmBirthsPerMin = 0.2, NucleusBirthsPerMin = 0.05, DriftUm2PerS = 0,
+        };
+        public PhotophysicsOptions Photophysics { get; init; } = new();
+    }
+
+    public sealed record Outcome(ClusterTruth Target, double BleachXPx, double BleachYPx, double TrueHalfTimeS, double TrueMobile,
+        double TruthBleachDepth, bool TargetSurvived);
+
+    /// <param name="onTarget">Told the bleach centre (camera px) once the target is chosen, before the first frame.</param>
+    public static async Task<Outcome> RunAsync(Settings s, Action<double, double> onTarget, Action<Frame, int> onFrame)
+    {
+        var options = new SimulationOptions { Seed = s.Seed, Condition = s.Condition, Clusters = s.Clusters, Photophysics = s.Photophysics };
+        await using var session = new SimulatedSession(options, new BackendContext("frap-test.yaml", new FramePool(), NullLoggerFactory.Instance));
+        var camera = (ICamera)session.CreateDevice("Camera", DeviceKind.Camera, null);
+        session.CreateDevice("XY", DeviceKind.XYStage, null);
+        session.CreateDevice("Z", DeviceKind.FocusStage, null);
+        session.CreateDevice("Light", DeviceKind.LightSource, null);
+        session.CreateDevice("FRAP", DeviceKind.PhotoTargeter,
+            ConfigNode.Parse($"reflection_photons_per_ms: {s.ReflectionPhotonsPerMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "frap.yaml"));
+        var targeter = session.PhotoTargeter!;
+        targeter.CameraToTarget = targeter.TrueCameraToTarget;
+        var truth = new GroundTruthRecorder();
+        using var subscription = session.GroundTruth.Subscribe(truth);
+
+        // A look at the field (not part of the series) picks the target: bright, grown, settled, isolated, well inside.
+        (await camera.SnapAsync(default)).Dispose();
+        var clusters = truth.Frames[^1].Clusters;
+        var target = clusters
+            .Where(c => c.XPx is > 40 and < 470 && c.YPx is > 40 and < 470 && !c.Dissolving)
+            .Where(c => session.Sample.FindCluster(c.CellId, c.ClusterId)!.AgeS > 100)
+            .Where(c => !clusters.Any(o => o.ClusterId != c.ClusterId && Math.Abs(o.XPx - c.XPx) < 4 * s.RoiRadiusPx && Math.Abs(o.YPx - c.YPx) < 4 * s.RoiRadiusPx))
+            .MaxBy(c => c.Molecules);
+        double x = Math.Round(target.XPx, 1), y = Math.Round(target.YPx, 1);
+        double preFluorescent = target.FluorescentMolecules;
+        onTarget(x, y);
+
+        var step = TimeSpan.FromSeconds(s.IntervalS);
+        var bleachAt = session.Clock.Now + step * (s.PreBleachFrames + 1);
+        int index = 0;
+        for (int k = s.PreBleachFrames; k >= 1; k--) await SnapAtAsync(bleachAt - k * step);
+        await targeter.BleachAsync(new BleachCircle(new PixelPoint(x, y), s.RoiRadiusPx),
+            new BleachSettings(TimeSpan.FromMilliseconds(s.DwellMs), s.Power), default);
+        var bleachedAt = session.Clock.Now;
+        double depth = double.NaN;
+        for (int k = 0; k < s.RecoveryFrames; k++)
+        {
+            await SnapAtAsync(bleachedAt + k * step);
+            if (k == 0) depth = 1 - truth.Frames[^1].Clusters.Single(c => c.ClusterId == target.ClusterId).FluorescentMolecules / preFluorescent;
+        }
+        bool survived = session.Sample.FindCluster(target.CellId, target.ClusterId) is { Dissolving: false };
+        var p = options.Conditions.For(s.Condition);
+        return new Outcome(target, x, y, Math.Log(2) / p.KOffPerS, 1 - p.ImmobileFraction, depth, survived);
+
+        async Task SnapAtAsync(TimeSpan at)
+        {
+            if (at > session.Clock.Now) await session.Clock.WaitUntilAsync(at, default);
+            using var frame = await camera.SnapAsync(default);
+            onFrame(frame, index++);
+        }
+    }
+}
