@@ -9,5 +9,6 @@ public static class Backends
 {
     public static DeviceBackendRegistry Create() => new DeviceBackendRegistry()
         .Register(new SimulatedBackend())
-        .Register(new MicroManagerBackend());
+        .Register(new MicroManagerBackend())
+        .Register(new LiveScope.Replay.ReplayBackend());
 }
