@@ -50,11 +50,12 @@ internal sealed class ReplaySession(BackendContext context) : IBackendSession
         return File.Exists(besideConfig) || Directory.Exists(besideConfig) ? besideConfig : Path.GetFullPath(file);
     }
 
-    /// <summary>An error at the setting's key when the file has it, else at the settings block, else at the file.</summary>
+    /// <summary>An error at the setting's key when the file has it, else at the settings block (naming the key), else at the file.</summary>
     private ConfigException At(ConfigNode? settings, string field, string problem) =>
         settings?.Child(field)?.Error(problem)
-        ?? settings?.Error($"{field}: {problem}")
-        ?? new ConfigException(new SourceLocation(context.ConfigFile, 0, 0), field, problem);
+        ?? (settings is null
+            ? new ConfigException(new SourceLocation(context.ConfigFile, 0, 0), $"settings.{field}", problem)
+            : new ConfigException(settings.Location, $"{settings.KeyPath}.{field}", problem));
 
     public Task InitializeAsync(Microscope microscope, CancellationToken ct)
     {
