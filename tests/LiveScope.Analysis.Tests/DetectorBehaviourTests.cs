@@ -13,31 +13,51 @@ public class DetectorBehaviourTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Steady_state_detection_allocates_nothing(int parallelism)
+    [InlineData(1, 4.0)]
+    [InlineData(2, 4.0)]      // half-resolution sweep (d = 4.5 px)
+    [InlineData(2, double.PositiveInfinity)]
+    public void Steady_state_detection_allocates_nothing(int parallelism, double halfResolutionFromDiameterPx)
     {
         var pixels = Frame(256, 30, 8, 1, out _);
-        using var detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = parallelism });
+        using var detector = new ClusterDetector(new ClusterDetectorOptions
+            { ExpectedDiameterUm = 0.45, Parallelism = parallelism, HalfResolutionFromDiameterPx = halfResolutionFromDiameterPx });
         for (int i = 0; i < 3; i++) detector.Detect(pixels, 256, 256, 0.1);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) detector.Detect(pixels, 256, 256, 0.1);
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
     }
 
-    [Fact]
-    public void Result_does_not_depend_on_the_previous_frame_or_the_band_count()
+    [Theory]
+    [InlineData(4.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void Result_does_not_depend_on_the_previous_frame_or_the_band_count(double halfResolutionFromDiameterPx)
     {
         var bright = Frame(300, 40, 20, 2, out _);
         var dim = Frame(300, 40, 4, 3, out _);
-        using var fresh = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = 1 });
+        var options = new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, HalfResolutionFromDiameterPx = halfResolutionFromDiameterPx };
+        using var fresh = new ClusterDetector(options with { Parallelism = 1 });
         fresh.Detect(dim, 300, 300, 0.1);
         var expected = fresh.Clusters.ToArray();
+        expected.Should().NotBeEmpty();
 
-        using var primed = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, Parallelism = 3 });
+        using var primed = new ClusterDetector(options with { Parallelism = 3 });
         primed.Detect(bright, 300, 300, 0.1);   // raises the candidate floor; the dim frame must still be exact
         primed.Detect(dim, 300, 300, 0.1);
         primed.Clusters.ToArray().Should().Equal(expected);
+    }
+
+    [Fact]
+    public void Half_resolution_sweep_finds_the_clusters_and_positions_of_the_full_resolution_sweep()
+    {
+        // Both locate each maximum on the same full-resolution DoG, so at a clear SNR they agree to the pixel and
+        // give bit-identical sub-pixel positions; only what is thresholded (binned vs full-resolution response) differs.
+        var pixels = Frame(512, 200, 8, 6, out var truth);
+        using var full = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, HalfResolutionFromDiameterPx = double.PositiveInfinity });
+        using var half = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45 });
+        full.Detect(pixels, 512, 512, 0.1).ClusterCount.Should().Be(truth.Length);
+        half.Detect(pixels, 512, 512, 0.1).ClusterCount.Should().Be(truth.Length);
+        var expected = full.Clusters.ToArray().Select(c => (c.X, c.Y)).ToHashSet();
+        half.Clusters.ToArray().Count(c => expected.Contains((c.X, c.Y))).Should().Be(truth.Length);
     }
 
     [Fact]

@@ -7,26 +7,33 @@ namespace LiveScope.Analysis.Tests;
 public unsafe class DogBandTests
 {
     [Theory]
-    [InlineData(300, 97, 1)]    // width not a multiple of the tile or the vector; one band
-    [InlineData(515, 130, 3)]   // three bands, a partial last tile
-    [InlineData(64, 40, 2)]
-    public void Sweep_finds_the_same_maxima_and_statistics_as_a_naive_dog(int width, int height, int bands)
+    [InlineData(300, 97, 1, 1)]    // width not a multiple of the tile or the vector; one band
+    [InlineData(515, 130, 3, 1)]   // three bands, a partial last tile
+    [InlineData(64, 40, 2, 1)]
+    [InlineData(600, 140, 2, 2)]   // binned: 300 × 70 sweep image, two tiles
+    [InlineData(613, 97, 3, 2)]    // binned with an odd width and height (last column and row pair with themselves)
+    public void Sweep_finds_the_same_maxima_and_statistics_as_a_naive_dog(int frameWidth, int frameHeight, int bands, int binning)
     {
-        var pixels = new ushort[width * height];
-        SyntheticSpotFrame.Render(new SyntheticSpotFrameSpec { Width = width, Height = height, SpotCount = 40, MinSeparationPx = 6, BorderPx = 0, Snr = 6, Seed = 11 }, pixels);
-        var g1 = new GaussianKernel(1.8); var g2 = new GaussianKernel(1.8 * Math.Sqrt(2));
-        double[] dog = NaiveDog(pixels, width, height, g1, g2);
+        var pixels = new ushort[frameWidth * frameHeight];
+        SyntheticSpotFrame.Render(new SyntheticSpotFrameSpec { Width = frameWidth, Height = frameHeight, SpotCount = 40, MinSeparationPx = 6, BorderPx = 0, Snr = 6, Seed = 11 }, pixels);
+        var g1 = new GaussianKernel(1.8 / binning); var g2 = new GaussianKernel(1.8 * Math.Sqrt(2) / binning);
+        int width = DogBand.SweepSize(frameWidth, binning), height = DogBand.SweepSize(frameHeight, binning);
+        double[] image = binning == 1 ? pixels.Select(v => (double)v).ToArray() : NaiveBin(pixels, frameWidth, frameHeight);
+        double[] dog = NaiveDog(image, width, height, g1, g2);
 
         var found = new HashSet<int>(); double sum = 0;
         fixed (ushort* p = pixels)
             for (int b = 0; b < bands; b++)
             {
-                var band = new DogBand(width, height, b * height / bands, (b + 1) * height / bands, g1, g2);
+                var band = new DogBand(frameWidth, frameHeight, b * height / bands, (b + 1) * height / bands, g1, g2, binning);
                 band.Sweep(p, 0f);
                 for (int i = 0; i < band.CandidateCount; i++)
                 {
-                    found.Add(band.CandidateIndex[i]);
-                    band.CandidateResponse[i].Should().BeApproximately((float)dog[band.CandidateIndex[i]], 1e-2f);
+                    int k = band.CandidateIndex[i];
+                    found.Add(k);
+                    float expectedResponse = binning == 1 ? (float)dog[k]
+                        : DogBand.InterpolatedPeak((float)dog[k], (float)dog[k - 1], (float)dog[k + 1], (float)dog[k - width], (float)dog[k + width]);
+                    band.CandidateResponse[i].Should().BeApproximately(expectedResponse, 1e-2f);
                 }
                 sum += band.Sum;
             }
@@ -48,7 +55,21 @@ public unsafe class DogBandTests
         sum.Should().BeApproximately(dog.Sum(), 1e-3 * dog.Sum(Math.Abs) + 1);
     }
 
-    internal static double[] NaiveDog(ushort[] pixels, int width, int height, GaussianKernel g1, GaussianKernel g2)
+    /// <summary>2×2 average, an odd last column or row paired with itself.</summary>
+    private static double[] NaiveBin(ushort[] pixels, int width, int height)
+    {
+        int w = (width + 1) / 2, h = (height + 1) / 2;
+        var binned = new double[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int x0 = 2 * x, x1 = Math.Min(2 * x + 1, width - 1), y0 = 2 * y, y1 = Math.Min(2 * y + 1, height - 1);
+                binned[y * w + x] = 0.25 * (pixels[y0 * width + x0] + pixels[y0 * width + x1] + pixels[y1 * width + x0] + pixels[y1 * width + x1]);
+            }
+        return binned;
+    }
+
+    internal static double[] NaiveDog(double[] pixels, int width, int height, GaussianKernel g1, GaussianKernel g2)
     {
         double[] Blur(GaussianKernel g)
         {

@@ -5,30 +5,39 @@ namespace LiveScope.Analysis.Detection;
 /// <summary>
 /// Finds diffraction-limited clusters in 16-bit frames: DoG band-pass matched to the expected diameter, local
 /// maxima above mean + k·SD of the response (or an absolute threshold), merge of maxima closer than d/2 (the
-/// stronger survives), sub-pixel position and a measured region per cluster. The detector is its own reusable
+/// stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
+/// <see cref="ClusterDetectorOptions.HalfResolutionFromDiameterPx"/> the sweep runs on the 2×2-binned frame and
+/// each candidate above the threshold is located on the full-resolution DoG. The detector is its own reusable
 /// workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
 public sealed unsafe class ClusterDetector : IDisposable
 {
+    private enum Phase { Sweep, Refine, Measure }
+
     private readonly ClusterDetectorOptions _options;
     private readonly int _parallelism;
     private DogBand[] _bands = [];
     private BandWorkers? _workers;
-    private int _width, _height;
+    private int _width, _height, _binning, _sweepWidth;
     private double _diameterPx;
-    private SubPixelRefiner? _refiner;
-    private RegionMeasurer? _measurer;
+    private SubPixelRefiner[] _refiners = [];     // one per worker: each holds its own window buffers
+    private RegionMeasurer[] _measurers = [];
     private readonly Cluster[] _clusters;
+    private readonly int[] _clusterPixelX, _clusterPixelY;
     private int _clusterCount;
 
-    // Candidates above threshold, sorted strongest first, and a grid for the d/2 merge.
+    // Candidates above threshold, sorted strongest first; refined in chunks, then merged through a d/2 grid.
     private int[] _selIndex = [];
     private float[] _selKey = [];
+    private readonly RefinedPeak[] _refined;
+    private int _chunkStart, _chunkCount;
     private int[] _gridHead = [], _gridStamp = [];
     private readonly int[] _next;
-    private int _gridWidth, _gridCell, _stamp;
+    private int _gridWidth, _gridHeight, _gridCell, _stamp;
 
+    // What the workers of the current phase read; valid only during Run.
+    private Phase _phase;
     private ushort* _frame;
     private float _floor;
     private double _previousThreshold = double.NaN;
@@ -39,7 +48,10 @@ public sealed unsafe class ClusterDetector : IDisposable
         _options.Validate();
         _parallelism = _options.Parallelism > 0 ? _options.Parallelism : Environment.ProcessorCount;
         _clusters = new Cluster[_options.MaxClusters];
+        _clusterPixelX = new int[_options.MaxClusters];
+        _clusterPixelY = new int[_options.MaxClusters];
         _next = new int[_options.MaxClusters];
+        _refined = new RefinedPeak[_options.MaxClusters];
     }
 
     public ClusterDetectorOptions Options => _options;
@@ -57,44 +69,68 @@ public sealed unsafe class ClusterDetector : IDisposable
         if (pixels.Length < width * height) throw new ArgumentException("fewer pixels than width × height", nameof(pixels));
         Prepare(width, height, _options.DiameterPx(pixelSizeUm));
 
-        // The k·SD threshold needs the whole frame's statistics, which exist only after the sweep. Maxima are kept
-        // above a floor: half of the previous frame's threshold (streams change slowly), so most of the frame is
-        // skipped with one compare. If this frame's threshold turns out below that floor, it is swept again with
-        // floor 0, so the result never depends on the previous frame — only the speed does.
-        float floor = _options.AbsoluteThreshold is { } a ? (float)Math.Max(a, 0)
-            : double.IsFinite(_previousThreshold) ? (float)Math.Max(0, 0.5 * _previousThreshold) : 0f;
-        Sweep(pixels, floor);
-        var (mean, sd, candidates) = Statistics(width, height);
-        double threshold = _options.AbsoluteThreshold ?? mean + _options.ThresholdSdFactor * sd;
-        if (threshold <= floor)
-        {
-            Sweep(pixels, 0f);
-            (mean, sd, candidates) = Statistics(width, height);
-        }
-        _previousThreshold = threshold;
-
-        int selected = Select((float)threshold);
-        bool truncated = Merge(selected, width, height);
-        Measure(pixels, width, height);
-        return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
-    }
-
-    private void Sweep(ReadOnlySpan<ushort> pixels, float floor)
-    {
         fixed (ushort* p = pixels)
         {
             _frame = p;
-            _floor = floor;
-            try { _workers!.Run(); }
+            try { return Detect(pixels, width, height); }
             finally { _frame = null; }
         }
     }
 
-    private (double Mean, double Sd, int Candidates) Statistics(int width, int height)
+    private DetectionResult Detect(ReadOnlySpan<ushort> pixels, int width, int height)
+    {
+        // The k·SD threshold needs the whole frame's statistics, which exist only after the sweep. Maxima are kept
+        // above a floor: half of the previous frame's threshold (streams change slowly), so most of the frame is
+        // skipped with one compare. If this frame's threshold turns out below that floor, it is swept again with
+        // floor 0, so the result never depends on the previous frame — only the speed does.
+        // A candidate's response may exceed its sampled value by the band's interpolation gain, so the floor (on the
+        // sample) must stay at or below threshold / gain.
+        double gain = _bands[0].MaxResponseGain;
+        float floor = _options.AbsoluteThreshold is { } a ? (float)Math.Max(a / gain, 0)
+            : double.IsFinite(_previousThreshold) ? (float)Math.Max(0, 0.5 * _previousThreshold / gain) : 0f;
+        Sweep(floor);
+        var (mean, sd, candidates) = Statistics();
+        double threshold = _options.AbsoluteThreshold ?? mean + _options.ThresholdSdFactor * sd;
+        if (threshold / gain <= floor)
+        {
+            Sweep(0f);
+            (mean, sd, candidates) = Statistics();
+        }
+        _previousThreshold = threshold;
+
+        int selected = Select((float)threshold);
+        bool truncated = RefineAndMerge(pixels, selected, width, height);
+        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
+    }
+
+    private void Sweep(float floor)
+    {
+        _floor = floor;
+        RunWorkers(Phase.Sweep);
+    }
+
+    private void RunWorkers(Phase phase)
+    {
+        _phase = phase;
+        _workers!.Run();
+    }
+
+    private void Work(int worker)
+    {
+        switch (_phase)
+        {
+            case Phase.Sweep: _bands[worker].Sweep(_frame, _floor); break;
+            case Phase.Refine: RefineChunk(worker); break;
+            case Phase.Measure: MeasureShare(worker); break;
+        }
+    }
+
+    private (double Mean, double Sd, int Candidates) Statistics()
     {
         double sum = 0, sumSq = 0; int candidates = 0;
         foreach (var band in _bands) { sum += band.Sum; sumSq += band.SumOfSquares; candidates += band.CandidateCount; }
-        long n = (long)width * height;
+        long n = (long)_sweepWidth * DogBand.SweepSize(_height, _binning);
         double mean = sum / n;
         return (mean, Math.Sqrt(Math.Max(0, sumSq / n - mean * mean)), candidates);
     }
@@ -102,29 +138,47 @@ public sealed unsafe class ClusterDetector : IDisposable
     private void Prepare(int width, int height, double diameterPx)
     {
         if (width == _width && height == _height && diameterPx == _diameterPx && _workers is not null) return;
+        Allocate(width, height, diameterPx);
+    }
+
+    // Apart from Prepare so the closures of its lambdas are not allocated on every frame (C# creates them on entry).
+    private void Allocate(int width, int height, double diameterPx)
+    {
         _previousThreshold = double.NaN;
         _workers?.Dispose();
         var (s1, s2) = GaussianKernel.DogSigmasFor(diameterPx);
         var g1 = new GaussianKernel(s1, _options.KernelTruncationSigmas);
         var g2 = new GaussianKernel(s2, _options.KernelTruncationSigmas);
-        int bands = Math.Clamp(_parallelism, 1, Math.Max(1, height / 16));
+        _binning = diameterPx >= _options.HalfResolutionFromDiameterPx && width >= 6 && height >= 6 ? 2 : 1;
+        var sweep1 = _binning == 1 ? g1 : BinnedKernel(s1);
+        var sweep2 = _binning == 1 ? g2 : BinnedKernel(s2);
+        _sweepWidth = DogBand.SweepSize(width, _binning);
+        int sweepHeight = DogBand.SweepSize(height, _binning);
+        int bands = Math.Clamp(_parallelism, 1, Math.Max(1, sweepHeight / 16));
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
-            _bands[b] = new DogBand(width, height, b * height / bands, (b + 1) * height / bands, g1, g2);
+            _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning);
         int capacity = _bands.Sum(b => b.Capacity);
         _selIndex = new int[capacity];
         _selKey = new float[capacity];
         _gridCell = Math.Max(1, (int)Math.Ceiling(diameterPx / 2));
         _gridWidth = width / _gridCell + 1;
-        _gridHead = new int[_gridWidth * (height / _gridCell + 1)];
+        _gridHeight = height / _gridCell + 1;
+        _gridHead = new int[_gridWidth * _gridHeight];
         _gridStamp = new int[_gridHead.Length];
-        _refiner = new SubPixelRefiner(g1, g2);
-        _measurer = new RegionMeasurer(diameterPx);
+        // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
+        _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4)).ToArray();
+        _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
         _width = width; _height = height; _diameterPx = diameterPx;
-        _workers = new BandWorkers(bands, SweepBand);
+        _workers = new BandWorkers(bands, Work);
     }
 
-    private void SweepBand(int band) => _bands[band].Sweep(_frame, _floor);
+    /// <summary>
+    /// The Gaussian to apply to the 2×2-averaged frame so that, with the averaging, it blurs like σ at full
+    /// resolution: a 2-px box adds 1/3 px² of variance per axis, so σ_binned = √(σ² − 1/3) / 2.
+    /// </summary>
+    private GaussianKernel BinnedKernel(double sigmaPx)
+        => new(Math.Sqrt(Math.Max(sigmaPx * sigmaPx - 1.0 / 3, 0.25 * sigmaPx * sigmaPx)) / 2, _options.KernelTruncationSigmas);
 
     private int Select(float threshold)
     {
@@ -144,51 +198,75 @@ public sealed unsafe class ClusterDetector : IDisposable
         return count;
     }
 
-    /// <summary>Greedy: strongest first, drop any maximum closer than d/2 to one already kept.</summary>
-    private bool Merge(int selected, int width, int height)
+    /// <summary>
+    /// Refines the selected candidates (in parallel, a chunk at a time so the work stays bounded by the cluster
+    /// capacity) and merges them greedily, strongest first: one closer than d/2 to a cluster already kept is dropped.
+    /// </summary>
+    private bool RefineAndMerge(ReadOnlySpan<ushort> pixels, int selected, int width, int height)
     {
         _clusterCount = 0;
         if (++_stamp == int.MaxValue) { Array.Clear(_gridStamp); _stamp = 1; }
         double minDistance = _diameterPx / 2, minSq = minDistance * minDistance;
-        for (int i = 0; i < selected; i++)
+        for (_chunkStart = 0; _chunkStart < selected; _chunkStart += _chunkCount)
         {
-            if (_clusterCount == _clusters.Length) return true;
-            int idx = _selIndex[i], x = idx % width, y = idx / width;
-            int gx = x / _gridCell, gy = y / _gridCell;
-            bool tooClose = false;
-            for (int cy = gy - 1; cy <= gy + 1 && !tooClose; cy++)
-                for (int cx = gx - 1; cx <= gx + 1 && !tooClose; cx++)
-                {
-                    if (cx < 0 || cy < 0 || cx >= _gridWidth || cy * _gridCell >= height + _gridCell) continue;
-                    int cell = cy * _gridWidth + cx;
-                    if (cell >= _gridHead.Length || _gridStamp[cell] != _stamp) continue;
-                    for (int k = _gridHead[cell]; k >= 0 && !tooClose; k = _next[k])
+            _chunkCount = Math.Min(selected - _chunkStart, _refined.Length - _clusterCount);
+            if (_chunkCount == 0) return true;
+            if (_chunkCount < 8) for (int i = 0; i < _chunkCount; i++) RefineOne(pixels, 0, i);
+            else RunWorkers(Phase.Refine);
+            for (int i = 0; i < _chunkCount; i++)
+            {
+                var peak = _refined[i];
+                int gx = Math.Clamp(peak.PixelX / _gridCell, 0, _gridWidth - 1), gy = Math.Clamp(peak.PixelY / _gridCell, 0, _gridHeight - 1);
+                bool tooClose = false;
+                for (int cy = Math.Max(0, gy - 1); cy <= Math.Min(_gridHeight - 1, gy + 1) && !tooClose; cy++)
+                    for (int cx = Math.Max(0, gx - 1); cx <= Math.Min(_gridWidth - 1, gx + 1) && !tooClose; cx++)
                     {
-                        double dx = _clusters[k].X - x, dy = _clusters[k].Y - y;
-                        tooClose = dx * dx + dy * dy < minSq;
+                        int cell = cy * _gridWidth + cx;
+                        if (_gridStamp[cell] != _stamp) continue;
+                        for (int k = _gridHead[cell]; k >= 0 && !tooClose; k = _next[k])
+                        {
+                            double dx = _clusters[k].X - peak.X, dy = _clusters[k].Y - peak.Y;
+                            tooClose = dx * dx + dy * dy < minSq;
+                        }
                     }
-                }
-            if (tooClose) continue;
-            int home = gy * _gridWidth + gx;
-            if (_gridStamp[home] != _stamp) { _gridStamp[home] = _stamp; _gridHead[home] = -1; }
-            _next[_clusterCount] = _gridHead[home];
-            _gridHead[home] = _clusterCount;
-            _clusters[_clusterCount++] = new Cluster(x, y, -_selKey[i], 0, 0, 0, 0, 0);
+                if (tooClose) continue;
+                if (_clusterCount == _clusters.Length) return true;
+                int home = gy * _gridWidth + gx;
+                if (_gridStamp[home] != _stamp) { _gridStamp[home] = _stamp; _gridHead[home] = -1; }
+                _next[_clusterCount] = _gridHead[home];
+                _gridHead[home] = _clusterCount;
+                _clusterPixelX[_clusterCount] = peak.PixelX;
+                _clusterPixelY[_clusterCount] = peak.PixelY;
+                _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, -_selKey[_chunkStart + i], 0, 0, 0, 0, 0);
+            }
         }
         return false;
     }
 
-    private void Measure(ReadOnlySpan<ushort> pixels, int width, int height)
+    private void RefineChunk(int worker)
     {
-        for (int i = 0; i < _clusterCount; i++)
+        var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
+        for (int i = worker; i < _chunkCount; i += _bands.Length) RefineOne(pixels, worker, i);
+    }
+
+    private void RefineOne(ReadOnlySpan<ushort> pixels, int worker, int i)
+    {
+        int index = _selIndex[_chunkStart + i];
+        int sx = index % _sweepWidth, sy = index / _sweepWidth;
+        // Binned pixel b covers frame pixels 2b and 2b+1: search 2b−1 … 2b+2.
+        _refined[i] = _binning == 1
+            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy)
+            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
+    }
+
+    private void MeasureShare(int worker)
+    {
+        var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
+        var measurer = _measurers[worker];
+        for (int i = worker; i < _clusterCount; i += _bands.Length)
         {
             var c = _clusters[i];
-            int cx = (int)c.X, cy = (int)c.Y;
-            var (dx, dy) = _refiner!.Refine(pixels, width, height, cx, cy);
-            float x = cx + dx, y = cy + dy;
-            _clusters[i] = _options.MeasureRegions
-                ? _measurer!.Measure(pixels, width, height, cx, cy, x, y, c.Response)
-                : c with { X = x, Y = y };
+            _clusters[i] = measurer.Measure(pixels, _width, _height, _clusterPixelX[i], _clusterPixelY[i], c.X, c.Y, c.Response);
         }
     }
 

@@ -24,6 +24,14 @@ public sealed record ClusterDetectorOptions
     /// <summary>Gaussian kernels are cut at this many σ (fewer taps = faster; 2.5σ keeps 98.8% of the weight).</summary>
     public double KernelTruncationSigmas { get; init; } = 2.5;
 
+    /// <summary>
+    /// From this expected diameter (px) up, the DoG sweep runs on the frame 2×2-averaged while it is read (a quarter
+    /// of the pixels, kernels half as long) and each candidate above the threshold is then located on the full-resolution
+    /// DoG. Below it the spot is too small to survive binning and the sweep runs at full resolution.
+    /// <see cref="double.PositiveInfinity"/> always sweeps at full resolution.
+    /// </summary>
+    public double HalfResolutionFromDiameterPx { get; init; } = 4.0;
+
     /// <summary>Band workers; 0 means one per processor.</summary>
     public int Parallelism { get; init; }
 
@@ -34,6 +42,7 @@ public sealed record ClusterDetectorOptions
         if (!(ThresholdSdFactor >= 0)) throw new ArgumentOutOfRangeException(nameof(ThresholdSdFactor), ThresholdSdFactor, "must be ≥ 0");
         if (MaxClusters <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClusters), MaxClusters, "must be > 0");
         if (!(KernelTruncationSigmas >= 1.5)) throw new ArgumentOutOfRangeException(nameof(KernelTruncationSigmas), KernelTruncationSigmas, "must be ≥ 1.5");
+        if (!(HalfResolutionFromDiameterPx > 0)) throw new ArgumentOutOfRangeException(nameof(HalfResolutionFromDiameterPx), HalfResolutionFromDiameterPx, "must be > 0 px");
         if (Parallelism < 0) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "must be ≥ 0");
     }
 

@@ -6,11 +6,14 @@ using System.Runtime.Intrinsics.X86;
 namespace LiveScope.Analysis.Detection;
 
 /// <summary>
-/// One horizontal band of the frame, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
+/// One horizontal band of the sweep image, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
 /// stays in L1): each source row segment is blurred horizontally with both Gaussians into rings of rows, the
 /// vertical pass writes one DoG row into a 3-row ring, and the middle of that ring is scanned for local maxima and
 /// added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates are every strict 8-neighbour maximum with a
 /// positive response; the global threshold (which needs the whole frame's statistics) is applied afterwards.
+/// With <c>binning</c> 2 the sweep image is the frame 2×2-averaged while it is read (odd edges replicated): rows,
+/// columns, <see cref="Y0"/>/<see cref="Y1"/> and candidate indices are then in binned pixels, and the kernels
+/// must be the binned ones (σ/2).
 /// </summary>
 internal sealed unsafe class DogBand
 {
@@ -18,14 +21,25 @@ internal sealed unsafe class DogBand
     private const int Unroll = 4;                    // vectors per inner step: shares each kernel load across 32 px
     private const int Block = 8 * Unroll;
     private const int Margin = 8;                    // DoG columns computed each side of a tile so x±1 exist
+    private const float MaxInterpolationGain = 1.5f;
 
-    private readonly int _width, _height, _r1, _r2, _ring1, _ring2, _stride;
+    private readonly int _width, _height, _r1, _r2, _ring1, _ring2, _stride;   // _width, _height: of the sweep image
+    private readonly int _frameWidth, _frameHeight, _binning;
+    private readonly bool _interpolate;
     private readonly Vector256<float>[] _k1, _k2Negated, _k2;
     private readonly float[] _memory;                // pinned: pad row, two rings of blurred rows, 3 DoG rows
     private readonly float* _pad, _h1, _h2, _dog;
 
-    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2)
+    /// <param name="width">Frame width, px.</param>
+    /// <param name="height">Frame height, px.</param>
+    /// <param name="y0">First sweep row of the band (binned rows when binning is 2).</param>
+    /// <param name="y1">One past the last sweep row of the band.</param>
+    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1)
     {
+        if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
+        _frameWidth = width; _frameHeight = height; _binning = binning;
+        _interpolate = binning > 1;
+        width = SweepSize(width, binning); height = SweepSize(height, binning);
         _width = width; _height = height; Y0 = y0; Y1 = y1;
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
@@ -48,6 +62,15 @@ internal sealed unsafe class DogBand
         CandidateIndex = new int[Capacity];
         CandidateResponse = new float[Capacity];
     }
+
+    /// <summary>Size of the sweep image along one axis: the frame's, or half of it rounded up when binned.</summary>
+    public static int SweepSize(int frameSize, int binning) => (frameSize + binning - 1) / binning;
+
+    /// <summary>
+    /// A candidate's response is at most this many times its sampled DoG value (1, or 1.5 when binned and
+    /// interpolated): maxima whose sample is at or below threshold / this factor can never pass the threshold.
+    /// </summary>
+    public float MaxResponseGain => _interpolate ? MaxInterpolationGain : 1f;
 
     public int Y0 { get; }
     public int Y1 { get; }
@@ -74,7 +97,7 @@ internal sealed unsafe class DogBand
             for (int y = yStart; y <= yEnd; y++)
             {
                 for (; nextRow <= y + _r2; nextRow++)
-                    BlurRowHorizontally(frame + (long)Math.Clamp(nextRow, 0, _height - 1) * _width, nextRow, dogX0, columns);
+                    BlurRowHorizontally(frame, nextRow, dogX0, columns);
                 float* dogRow = DogRow(y);
                 BlurVertically(y, dogRow, columns);
                 if (y >= Y0 && y < Y1) Accumulate(dogRow + Margin, tileWidth);
@@ -93,13 +116,21 @@ internal sealed unsafe class DogBand
     private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BlurRowHorizontally(ushort* src, int row, int x0, int columns)
+    /// <summary>Sweep row <paramref name="row"/> (clamped to the image), columns x0 − r2 … as float into the pad.</summary>
+    private void LoadRow(ushort* frame, int row, int x0, int length)
     {
-        // Edge-replicating padded copy as float: pad[i] = src[clamp(x0 − r2 + i)].
+        row = Math.Clamp(row, 0, _height - 1);
+        if (_binning == 1) LoadFrameRow(frame + (long)row * _frameWidth, x0 - _r2, length);
+        else LoadBinnedRow(frame + (long)(2 * row) * _frameWidth,
+                           frame + (long)Math.Min(2 * row + 1, _frameHeight - 1) * _frameWidth, x0 - _r2, length);
+    }
+
+    /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void LoadFrameRow(ushort* src, int first, int length)
+    {
         float* pad = _pad;
-        int r2 = _r2, r1 = _r1, width = _width, length = columns + 2 * r2 + Block;
-        int first = x0 - r2;
+        int width = _width;
         int i = 0;
         float left = src[0], right = src[width - 1];
         for (; i < length && first + i < 0; i++) pad[i] = left;
@@ -114,6 +145,48 @@ internal sealed unsafe class DogBand
         }
         for (; i < length && first + i < width; i++) pad[i] = src[first + i];
         for (; i < length; i++) pad[i] = right;
+    }
+
+    /// <summary>
+    /// Edge-replicating padded copy of the 2×2 average of two frame rows: pad[i] = mean of columns 2c, 2c+1 of both
+    /// rows, c = clamp(first + i) in binned columns (an odd last column pairs with itself).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void LoadBinnedRow(ushort* top, ushort* bottom, int first, int length)
+    {
+        float* pad = _pad;
+        int width = _width, frameWidth = _frameWidth;
+        float Binned(int c)
+        {
+            int a = 2 * c, b = Math.Min(a + 1, frameWidth - 1);
+            return 0.25f * (top[a] + top[b] + bottom[a] + bottom[b]);
+        }
+        int i = 0;
+        float left = Binned(0), right = Binned(width - 1);
+        for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Each 32-bit lane holds an even (low half) and an odd (high half) pixel: their sum is one binned column.
+            var low = Vector256.Create(0xFFFFu);
+            var quarter = Vector256.Create(0.25f);
+            for (; i + 8 <= length && 2 * (first + i + 8) <= frameWidth; i += 8)
+            {
+                var t = Vector256.Load((uint*)(top + 2 * (first + i)));
+                var b = Vector256.Load((uint*)(bottom + 2 * (first + i)));
+                var sum = (t & low) + (t >> 16) + (b & low) + (b >> 16);
+                (Vector256.ConvertToSingle(sum.AsInt32()) * quarter).Store(pad + i);
+            }
+        }
+        for (; i < length && first + i < width; i++) pad[i] = Binned(first + i);
+        for (; i < length; i++) pad[i] = right;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlurRowHorizontally(ushort* frame, int row, int x0, int columns)
+    {
+        float* pad = _pad;
+        int r2 = _r2, r1 = _r1;
+        LoadRow(frame, row, x0, columns + 2 * r2 + Block);
 
         float* h1 = Narrow(row), h2 = Wide(row);
         int offset = r2 - r1;   // the narrow kernel's taps start this far into the wide one
@@ -225,10 +298,30 @@ internal sealed unsafe class DogBand
                 int gx = tileX + tx;
                 if (tx >= tileWidth || gx < 1 || gx > lastX || count >= capacity) continue;
                 index[count] = (int)(rowBase + tx);
-                response[count] = mid[tx];
+                response[count] = _interpolate ? InterpolatedPeak(mid[tx], mid[tx - 1], mid[tx + 1], up[tx], down[tx]) : mid[tx];
                 count++;
             }
         }
         CandidateCount = count;
+    }
+
+    /// <summary>
+    /// Peak of the parabolas through the binned maximum and its neighbours along x and y (vertex within ±½ binned
+    /// pixel), capped at <see cref="MaxInterpolationGain"/> × the sample. A 2-px sampling grid misses a spot's peak by
+    /// up to 1 px per axis, which lowers the sampled response by up to a quarter at the matched scale; this restores it,
+    /// so the threshold sees about what a full-resolution sweep would.
+    /// </summary>
+    internal static float InterpolatedPeak(float c, float left, float right, float up, float down)
+    {
+        float gain = ParabolaGain(left, c, right) + ParabolaGain(up, c, down);
+        return c + Math.Min(gain, (MaxInterpolationGain - 1) * c);
+    }
+
+    private static float ParabolaGain(float l, float c, float r)
+    {
+        float curvature = l - 2 * c + r;
+        if (curvature >= 0) return 0;
+        float t = Math.Clamp(0.5f * (l - r) / curvature, -0.5f, 0.5f);
+        return t * (0.5f * (r - l) + 0.5f * t * curvature);
     }
 }
