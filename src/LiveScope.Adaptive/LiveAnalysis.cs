@@ -5,11 +5,16 @@ using LiveScope.Analysis.Pipeline;
 using LiveScope.Core.Imaging;
 using Microsoft.Extensions.Logging;
 
-namespace LiveScope.Cli.Hosting;
+namespace LiveScope.Adaptive;
+
+/// <summary>What one analysed frame gave: the series' pipeline holds its clusters, track ids, cells and metrics until the next frame.</summary>
+public readonly record struct AnalysedFrame(Frame Frame, FrameEvent Planned, AnalysisPipeline Pipeline, FrameAnalysis Result, long ArrivedTimestamp);
 
 /// <summary>
 /// Analyses every frame of a run as it arrives: one analysis pipeline per image series (the same series as the
-/// OME-TIFF files), writing into measurements/&lt;series&gt;/ exactly what <c>livescope analyze</c> writes for saved data.
+/// OME-TIFF files), writing into measurements/&lt;series&gt;/ exactly what <c>livescope analyze</c> writes for saved
+/// data. Listeners (the adaptive controller) see each result while the frame and the pipeline's state are current.
+/// Runs on the frame pipeline's consumer thread.
 /// </summary>
 public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder, ILogger log) : IFrameSubscriber, IDisposable
 {
@@ -17,8 +22,16 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
 
     public List<AnalysisSummary> Summaries { get; } = [];
 
+    /// <summary>Called after each frame's analysis, on the analysing thread; must be quick.</summary>
+    public event Action<AnalysedFrame>? Analysed;
+
+    /// <summary>Frames of a series these return true for are not analysed as a time-lapse (a z-stack, say).</summary>
+    public Func<FrameEvent, bool> Skip { get; set; } = _ => false;
+
     public void OnFrame(Frame frame, FrameEvent planned)
     {
+        long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Skip(planned)) return;
         var series = OmeTiffFrameStore.SeriesName(plan, planned.PositionIndex, planned.Series);
         if (!_pipelines.TryGetValue(series, out var pipeline))
         {
@@ -26,7 +39,7 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
             pipeline = new AnalysisPipeline(new AnalysisOptions { Condition = $"{series} {condition}".Trim() }, Path.Combine(measurementsFolder, series));
             _pipelines.Add(series, pipeline);
         }
-        pipeline.Analyse(frame);
+        if (pipeline.Analyse(frame) is { } result) Analysed?.Invoke(new AnalysedFrame(frame, planned, pipeline, result, arrived));
     }
 
     /// <summary>Finishes every series (tracks, MSD) and keeps their summaries.</summary>

@@ -151,7 +151,7 @@ public sealed partial class AcquisitionEngine
         }
         // Time zero is when the reagent went in; everything planned after it keeps its distance from that moment.
         var shift = _scope.Clock.Now - (run.Start + s.DueAt);
-        if (!s.AfterTimeZero) run.TimeZeroShift = shift > TimeSpan.Zero ? shift : TimeSpan.Zero;
+        if (!s.AfterTimeZero) run.Queue.Timeline.MarkTimeZero(shift > TimeSpan.Zero ? shift : TimeSpan.Zero);
         _log.LogInformation("Stimulation: {What} by {By}; time zero at {Now}", what, stim.By, _scope.Clock.Now - run.Start);
         Log("stimulation", new()
         {
@@ -182,6 +182,15 @@ public sealed partial class AcquisitionEngine
         try
         {
             await _resilience.RunAsync(DeviceKind.PhotoTargeter, c => targeter.BleachAsync(region, settings, c), ct).ConfigureAwait(false);
+        }
+        catch (DeviceLimitException e)
+        {
+            // Refused before or while firing (a target beyond the galvo's reach): nothing unsafe happened, so the run
+            // goes on without this bleach. The finally below still turns the laser off.
+            run.BleachesSkipped++;
+            _log.LogWarning("FRAP step {Step}: the photo-targeter refused the bleach ({Error}); skipped", b.Frap.Name, e.Message);
+            Log("bleach.skipped", new() { ["step"] = b.Frap.Name, ["reason"] = e.Message });
+            return false;
         }
         finally
         {

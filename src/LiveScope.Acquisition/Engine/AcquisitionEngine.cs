@@ -63,7 +63,8 @@ public sealed partial class AcquisitionEngine
     public async Task<RunResult> RunAsync(AcquisitionPlan plan, EventQueue queue, IFrameStore store,
         IReadOnlyList<IFrameSubscriber> subscribers, IProgress<RunProgress>? progress, CancellationToken ct)
     {
-        var run = new RunState(plan, queue, _scope.Clock.Now);
+        queue.Timeline.MarkStart(_scope.Clock.Now);
+        var run = new RunState(plan, queue, queue.Timeline.Start);
         var pipeline = new FramePipeline(store, subscribers, _options.PipelineCapacity, _options.MaxPipelineWait, _log);
         var status = RunStatus.Completed;
         Exception? error = null;
@@ -112,7 +113,7 @@ public sealed partial class AcquisitionEngine
         public EventQueue Queue { get; } = queue;
         public TimeSpan Start { get; } = start;
         /// <summary>Actual minus planned time zero: operator delays move everything after the stimulation.</summary>
-        public TimeSpan TimeZeroShift { get; set; }
+        public TimeSpan TimeZeroShift => Queue.Timeline.TimeZeroShift;
         public TimingStats Timing { get; } = new();
         public List<PlannedEvent> Done { get; } = new();
         public int PositionsSkipped { get; set; }
@@ -125,7 +126,7 @@ public sealed partial class AcquisitionEngine
         public double? PowerSet { get; set; }
         public int EventsTotal { get; } = queue.Count;
 
-        public TimeSpan DueOf(PlannedEvent e) => Start + e.DueAt + (e.AfterTimeZero ? TimeZeroShift : TimeSpan.Zero);
+        public TimeSpan DueOf(PlannedEvent e) => Queue.Timeline.DueOf(e);
     }
 
     private async Task ExecuteAllAsync(RunState run, FramePipeline pipeline, IProgress<RunProgress>? progress, CancellationToken ct)

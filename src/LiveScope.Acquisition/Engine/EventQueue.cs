@@ -18,6 +18,9 @@ public sealed class EventQueue
         foreach (var e in events) Add(e);
     }
 
+    /// <summary>How this queue's plan times map onto the microscope clock (set by the engine that runs it).</summary>
+    public RunTimeline Timeline { get; } = new();
+
     public int Count
     {
         get { lock (_gate) return _queue.Count; }

@@ -28,8 +28,8 @@ public sealed record Protocol
     public bool SkipFailingPositions { get; init; } = true;
     /// <summary>Conditions run one after another, each its own run (on the simulator: the sample's condition).</summary>
     public IReadOnlyList<ConditionSpec> Conditions { get; init; } = [];
-    /// <summary>Adaptive rules (the adaptive-acquisition issue); kept as written until then.</summary>
-    public IReadOnlyList<AdaptRuleSpec> Adapt { get; init; } = [];
+    /// <summary>Rules by which live analysis changes the run, and the limits they keep (empty: follow the plan).</summary>
+    public AdaptSpec Adapt { get; init; } = AdaptSpec.None;
 }
 
 public sealed record SampleInfo
@@ -110,6 +110,3 @@ public enum AxisOrder { PositionChannelZ, PositionZChannel, ChannelPositionZ, ZP
 
 /// <summary>One condition of a side-by-side comparison: labels, and simulator settings to apply (key.path → value).</summary>
 public sealed record ConditionSpec(string Name, SampleInfo Sample, IReadOnlyDictionary<string, string> ConfigOverrides);
-
-/// <summary>An adaptive rule as written; interpreted by the adaptive controller (later issue).</summary>
-public sealed record AdaptRuleSpec(string Name, string Condition, IReadOnlyList<string> Actions);

@@ -17,7 +17,6 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
     public static readonly string[] RoiKeys = ["shape", "center_px", "radius_px", "vertices_px"];
     public static readonly string[] OutputKeys = ["folder", "name"];
     public static readonly string[] ConditionKeys = ["name", "sample", "simulation"];
-    public static readonly string[] AdaptKeys = ["name", "when", "then"];
     public static readonly string[] FrapKeys =
     [
         "name", "position", "channel", "at", "at_s", "at_min", "at_ms", "at_h", "at_timepoint", "roi", "target", "choose",
@@ -196,26 +195,7 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
         return list;
     }
 
-    public List<AdaptRuleSpec> Adapt(ConfigNode? node)
-    {
-        var list = new List<AdaptRuleSpec>();
-        if (node is null || node.IsNull) return list;
-        foreach (var (item, i) in Items(node))
-        {
-            sources.Add($"adapt[{i}]", item);
-            errors.CheckKeys(item, AdaptKeys);
-            if (!item.IsMapping) continue;
-            var name = Str(item, "name", $"rule{i + 1}");
-            var when = errors.Try(() => item.Required("when").AsString(), "");
-            var then = errors.Try(() =>
-            {
-                var t = item.Required("then");
-                return t.IsSequence ? t.Items.Select(a => a.AsString()).ToList() : [t.AsString()];
-            }, new List<string>());
-            list.Add(new AdaptRuleSpec(name, when, then));
-        }
-        return list;
-    }
+    public AdaptSpec Adapt(ConfigNode? node) => new AdaptSection(this).Read(node);
 
     public List<FrapSpec> Frap(ConfigNode? node, IReadOnlyList<PositionSpec> positions, IReadOnlyList<ChannelSpec> channels,
         IReadOnlyDictionary<string, (BleachRegion Region, ConfigNode Node)> rois, ProtocolTimeline timeline)

@@ -13,7 +13,7 @@ namespace LiveScope.Acquisition.Protocols;
 /// photo-targeter or pointing at unknown positions/channels, and timepoints that cannot fit their interval.
 /// Each error names file:line:column and the key path (through <see cref="ProtocolSources"/>).
 /// </summary>
-public sealed class ProtocolValidator(RigCapabilities rig)
+public sealed partial class ProtocolValidator(RigCapabilities rig)
 {
     private readonly TimepointEstimator _estimator = new(rig);
 
@@ -34,7 +34,7 @@ public sealed class ProtocolValidator(RigCapabilities rig)
         return run.Errors.All;
     }
 
-    private sealed class Run(Protocol p, ProtocolSources at, ProtocolErrors errors, RigCapabilities rig, TimepointEstimator estimator)
+    private sealed partial class Run(Protocol p, ProtocolSources at, ProtocolErrors errors, RigCapabilities rig, TimepointEstimator estimator)
     {
         public ProtocolErrors Errors => errors;
 
@@ -47,6 +47,7 @@ public sealed class ProtocolValidator(RigCapabilities rig)
             Positions();
             ZStackAndAutofocus();
             Frap();
+            Adapt();
             Timing();
             OutputAndConditions();
         }

@@ -4,6 +4,7 @@ using LiveScope.Acquisition.Engine;
 using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Acquisition.Recording;
+using LiveScope.Adaptive;
 using LiveScope.Analysis.Pipeline;
 using LiveScope.Cli.Hosting;
 using LiveScope.Core.Devices;
@@ -35,9 +36,15 @@ public static class RunCommand
         };
         var seed = new Option<long?>("--seed") { Description = "Simulated microscope only: seed of the virtual sample and camera noise." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Confirm operator steps automatically (scripted screens, dry runs)." };
-        var noAnalysis = new Option<bool>("--no-analysis") { Description = "Do not analyse frames as they arrive (livescope analyze can do it later)." };
+        var noAnalysis = new Option<bool>("--no-analysis") { Description = "Do not analyse frames as they arrive (livescope analyze can do it later); adaptive rules then do nothing." };
+        var calibrate = new Option<CalibrationMode>("--calibrate-targeter")
+        {
+            Description = "Calibrate the photo-targeter before a run that bleaches: auto (simulated microscope only), always, never.",
+            DefaultValueFactory = _ => CalibrationMode.Auto,
+        };
+        var only = new Option<string[]>("--condition") { Description = "Run only the named condition(s) of the protocol's conditions." };
         var command = new Command("run", "Run a protocol on the configured microscope (the simulated one by default).")
-            { file, config, set, output, timeScale, seed, yes, noAnalysis };
+            { file, config, set, output, timeScale, seed, yes, noAnalysis, calibrate, only };
         command.SetAction(async (parse, _) =>
         {
             using var shutdown = new Shutdown();
@@ -45,14 +52,22 @@ public static class RunCommand
             if (parse.GetValue(timeScale) is { } ts) overrides.Add(new("backends.simulated.time_scale", ts.ToString(CultureInfo.InvariantCulture)));
             if (parse.GetValue(seed) is { } s) overrides.Add(new("backends.simulated.seed", s.ToString(CultureInfo.InvariantCulture)));
             var request = new RunRequest(parse.GetValue(file)!, ProjectPaths.Resolve(parse.GetValue(config)!), overrides,
-                parse.GetValue(output), ConsoleOperator.For(parse.GetValue(yes)), Environment.CommandLine, !parse.GetValue(noAnalysis));
+                parse.GetValue(output), ConsoleOperator.For(parse.GetValue(yes)), Environment.CommandLine, !parse.GetValue(noAnalysis))
+            {
+                Calibrate = parse.GetValue(calibrate),
+                OnlyConditions = parse.GetValue(only) ?? [],
+            };
             return await RunAllAsync(request, shutdown.Token);
         });
         return command;
     }
 
     public sealed record RunRequest(string ProtocolPath, string ConfigPath, List<KeyValuePair<string, string>> Overrides,
-        string? OutputRoot, IOperatorPrompt Operator, string CommandLine, bool AnalyseLive = true);
+        string? OutputRoot, IOperatorPrompt Operator, string CommandLine, bool AnalyseLive = true)
+    {
+        public CalibrationMode Calibrate { get; init; } = CalibrationMode.Auto;
+        public IReadOnlyList<string> OnlyConditions { get; init; } = [];
+    }
 
     public static async Task<int> RunAllAsync(RunRequest request, CancellationToken ct)
     {
@@ -63,7 +78,15 @@ public static class RunCommand
             if (loaded is null) return ProtocolCommands.InvalidExitCode;
             protocol = loaded.Protocol;
         }
-        IReadOnlyList<ConditionSpec?> conditions = protocol.Conditions.Count > 0 ? [.. protocol.Conditions] : [default(ConditionSpec)];
+        var unknown = request.OnlyConditions.Where(c => protocol.Conditions.All(x => x.Name != c)).ToList();
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"{protocol.SourceFile}: no condition named {string.Join(", ", unknown)}; conditions: " +
+                                    (protocol.Conditions.Count == 0 ? "(none)" : string.Join(", ", protocol.Conditions.Select(c => c.Name))));
+            return ProtocolCommands.InvalidExitCode;
+        }
+        var chosen = protocol.Conditions.Where(c => request.OnlyConditions.Count == 0 || request.OnlyConditions.Contains(c.Name)).ToList();
+        IReadOnlyList<ConditionSpec?> conditions = chosen.Count > 0 ? [.. chosen] : [default(ConditionSpec)];
         foreach (var condition in conditions)
         {
             var exit = await RunOneAsync(request, protocol, condition, ct);
@@ -102,17 +125,24 @@ public static class RunCommand
         await using (var scope = await new MicroscopeLoader(Backends.Create(), loggers).LoadAsync(request.ConfigPath, overrides, ct))
         {
             using var truth = SubscribeGroundTruth(scope, folder);
+            await TargeterCalibration.CalibrateIfNeededAsync(scope, protocol, request.Calibrate, new EventLogRunLog(events), log, ct);
             var cam = scope.Camera;
             var (width, height) = CameraImage.SizeOf(cam);
             var plan = Planner.Plan(protocol, width, height);
             var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * Math.Max(1, cam.Settings.Binning), scope.Clock.StartedAt);
             var engine = new AcquisitionEngine(scope, new EngineOptions(), loggers.CreateLogger<AcquisitionEngine>(),
                 new EventLogRunLog(events), request.Operator);
-            var analysis = request.AnalyseLive ? new LiveAnalysis(plan, folder.MeasurementsFolder, log) : null;
+            var queue = new EventQueue(plan.Events);
+            // Live analysis also drives the adaptive rules and FRAP targets; without it a rule-driven run would be blind.
+            var analysis = request.AnalyseLive
+                ? new AdaptiveController(plan, queue, new AdaptiveSetup(folder.Path, scope.Clock, new EventLogRunLog(events),
+                    scope.PhotoTargeter, Seed(overrides)), log)
+                : null;
+            engine.TargetChooser = analysis;
             try
             {
                 result = await ProgressDisplay.RunAsync(protocol.Sample.Condition is "" ? protocol.Name : $"{protocol.Name} [{protocol.Sample.Condition}]",
-                    progress => engine.RunAsync(plan, new EventQueue(plan.Events), store, analysis is null ? [] : [analysis], progress, ct));
+                    progress => engine.RunAsync(plan, queue, store, analysis is null ? [] : [analysis], progress, ct));
             }
             finally
             {
@@ -130,7 +160,8 @@ public static class RunCommand
                     analysis?.Dispose();
                 }
             }
-            if (analysis is { Summaries.Count: > 0 }) Console.WriteLine(AnalysisSummary.FormatTable(analysis.Summaries));
+            if (analysis is { Analysis.Summaries.Count: > 0 }) Console.WriteLine(AnalysisSummary.FormatTable(analysis.Analysis.Summaries));
+            if (analysis is not null) PrintAdaptive(analysis);
         }
         if (storeError is not null && result.Status == RunStatus.Completed)
             result = result with { Status = RunStatus.Failed, Error = new IOException($"completing the image files failed: {storeError.Message}", storeError) };
@@ -173,6 +204,22 @@ public static class RunCommand
         .Replace("{date}", at.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
         .Replace("{time}", at.ToString("HHmmss", CultureInfo.InvariantCulture))
         + (condition is not null && !protocol.Output.Name.Contains("{condition}") ? "_" + RunFolder.SafeName(condition.Name) : "");
+
+    /// <summary>The simulator's seed also seeds random target choice, so a dry run repeats exactly.</summary>
+    private static int Seed(List<KeyValuePair<string, string>> overrides) =>
+        overrides.LastOrDefault(o => o.Key == "backends.simulated.seed").Value is { } s && int.TryParse(s, out var seed) ? seed : 1;
+
+    private static void PrintAdaptive(AdaptiveController adaptive)
+    {
+        var done = adaptive.Decisions.Where(d => d.RefusedBy is null).ToList();
+        if (adaptive.Decisions.Count > 0)
+            Console.WriteLine($"adaptive: {done.Count} decisions ({string.Join(", ", done.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}), " +
+                              $"{adaptive.Decisions.Count - done.Count} refused by limits");
+        foreach (var r in adaptive.FrapResults)
+            Console.WriteLine(r.Succeeded
+                ? $"FRAP {r.Step} (track {r.TrackId?.ToString(CultureInfo.InvariantCulture) ?? "-"}): t½ {r.Fit!.HalfTimeS:0.0} s, mobile fraction {r.Fit.MobileFraction:0.00}, R² {r.Fit.RSquared:0.000}"
+                : $"FRAP {r.Step}: no usable fit ({r.Failure})");
+    }
 
     private static string? ReadOrNull(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 

@@ -37,16 +37,20 @@ public sealed class SimulatedPhotoTargeter : SimulatedDevice, IPhotoTargeter
     public int Firings => Volatile.Read(ref _firings);
 
     public Task FireAtTargetAsync(PixelPoint target, TimeSpan dwell, double powerFraction, CancellationToken ct) =>
-        Bounded("fire", token => FireAsync(target, dwell, powerFraction, token), ct);
+        Bounded("fire", token => FireAsync(target, dwell, powerFraction, token, reflect: true), ct);
 
     public Task BleachAsync(BleachRegion region, BleachSettings settings, CancellationToken ct) => Bounded("bleach", async token =>
     {
         var spots = BleachRaster.Spots(region, SpotDiameterPx);
         foreach (var spot in spots)
-            await FireAsync(CameraToTarget.Apply(spot), settings.DwellPerSpot, settings.PowerFraction, token).ConfigureAwait(false);
+            await FireAsync(CameraToTarget.Apply(spot), settings.DwellPerSpot, settings.PowerFraction, token, reflect: false).ConfigureAwait(false);
     }, ct);
 
-    private async Task FireAsync(PixelPoint target, TimeSpan dwell, double power, CancellationToken ct)
+    /// <summary>
+    /// One shot. A single shot (calibration) is timed into the camera's next exposure, so its reflection shows there;
+    /// a bleach raster runs between exposures and leaves only the bleached molecules, as on a real FRAP module.
+    /// </summary>
+    private async Task FireAsync(PixelPoint target, TimeSpan dwell, double power, CancellationToken ct, bool reflect)
     {
         var limits = Session.Limits;
         if (!(power > 0) || power > 1 || power > limits.MaxBleachPowerFraction)
@@ -71,7 +75,7 @@ public sealed class SimulatedPhotoTargeter : SimulatedDevice, IPhotoTargeter
                 double sigmaUm = SpotDiameterPx / FwhmPerSigma * fov.PixelUm;
                 sample.BleachSpot(xUm, yUm, sigmaUm, Session.Options.Photophysics.LaserBleachRatePerS * power * dwell.TotalSeconds);
                 var (sx, sy) = Session.StagePosition;
-                Session.AddReflection(xUm - sx, yUm - sy, sigmaUm, _options.ReflectionPhotonsPerMs * dwell.TotalMilliseconds * power);
+                if (reflect) Session.AddReflection(xUm - sx, yUm - sy, sigmaUm, _options.ReflectionPhotonsPerMs * dwell.TotalMilliseconds * power);
             }
             await Session.Clock.AdvanceAsync(dwell, ct).ConfigureAwait(false);
         }

@@ -49,7 +49,7 @@ public class ShippedProtocolsTests
     }
 
     [Fact]
-    public void The_comparison_runs_three_conditions_on_the_simulator_with_an_analysis_chosen_frap()
+    public void The_comparison_runs_three_conditions_on_the_simulator_with_rule_driven_imaging_and_frap()
     {
         var p = new ProtocolLoader().Load(Path.Combine(Repo.Protocols, "insulin-resistance-comparison.yaml"));
 
@@ -57,8 +57,11 @@ public class ShippedProtocolsTests
         p.Conditions.Select(c => c.ConfigOverrides["backends.simulated.condition"])
             .Should().Equal("insulin_sensitive", "insulin_resistant", "resistant_metformin");
         p.Conditions[2].Sample.CellLine.Should().Be("HepG2 IR-GFP", "condition labels inherit the protocol's sample");
-        p.Frap.Should().ContainSingle().Which.Target.Should().Be(new FrapAnalysisTarget(FrapTargetChoice.Newest, 3));
-        p.Frap[0].AtS.Should().Be(600);
-        p.Adapt.Should().ContainSingle().Which.Actions.Should().Equal("interval: 10 s for 5 min");
+        p.Frap.Should().BeEmpty("FRAP is started by the bleach rule");
+        p.Adapt.Rules.Select(r => r.Name).Should().Equal("faster_while_clusters_form", "slower_when_quiet", "bleach_new_clusters");
+        p.Adapt.Rules[0].Then.Should().Equal(new IntervalAction(10, 6));
+        p.Adapt.Rules[2].When.Should().Be(new NewClusterCondition(3));
+        p.Adapt.Rules[2].Then.Should().ContainSingle().Which.Should().BeOfType<BleachAction>().Which.Choose.Should().Be(FrapTargetChoice.Newest);
+        p.Adapt.Limits.MaxBleaches.Should().Be(4);
     }
 }

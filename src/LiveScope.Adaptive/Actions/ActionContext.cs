@@ -1,0 +1,58 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Adaptive.Frap;
+using LiveScope.Adaptive.Rules;
+using LiveScope.Core.Devices;
+using LiveScope.Core.Geometry;
+
+namespace LiveScope.Adaptive.Actions;
+
+/// <summary>What applying one action produced: a line for the log, or the limit that refused it; null = nothing to do.</summary>
+public sealed record ActionOutcome(string Detail, string? RefusedBy = null)
+{
+    public static ActionOutcome Refused(string limit, string why) => new(why, limit);
+}
+
+/// <summary>The run-wide state actions read and change, in one place.</summary>
+public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadence cadence, LightDose dose, FrapSteps frap,
+    IPhotoTargeter? targeter, int seed)
+{
+    public AcquisitionPlan Plan { get; } = plan;
+    public Protocol Protocol => Plan.Protocol;
+    public AdaptLimits Limits => Plan.Protocol.Adapt.Limits;
+    public EventQueue Queue { get; } = queue;
+    public Cadence Cadence { get; } = cadence;
+    public LightDose Dose { get; } = dose;
+    public FrapSteps Frap { get; } = frap;
+    public double SpotDiameterPx { get; } = targeter?.SpotDiameterPx ?? 1;
+
+    /// <summary>Whether the laser can reach the whole disc (through the current calibration), and it lies on the image.</summary>
+    public bool CanBleach(double x, double y, double radiusPx)
+    {
+        double m = radiusPx + 2;
+        if (x < m || y < m || x > Plan.ImageWidth - 1 - m || y > Plan.ImageHeight - 1 - m) return false;
+        if (targeter is null) return false;
+        var range = targeter.TargetRange;
+        var map = targeter.CameraToTarget;
+        foreach (var (dx, dy) in new[] { (-radiusPx, 0.0), (radiusPx, 0.0), (0.0, -radiusPx), (0.0, radiusPx) })
+        {
+            var t = map.Apply(new PixelPoint(x + dx, y + dy));
+            if (t.X < range.MinX || t.X > range.MaxX || t.Y < range.MinY || t.Y > range.MaxY) return false;
+        }
+        return true;
+    }
+    public Random Random { get; } = new(seed);
+    public int Bleaches { get; set; }
+    public int ZStacks { get; set; }
+    public bool Stopped { get; set; }
+    public Dictionary<(int Position, int Cell), int> BleachesPerCell { get; } = new();
+
+    public PositionSpec PositionAt(int index) =>
+        index < Protocol.Positions.Count ? Protocol.Positions[index] : Planner.CurrentPosition;
+
+    public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
+}
+
+/// <summary>The frame and position an action is applied for.</summary>
+public readonly record struct ActionSite(int PositionIndex, PositionWatch Watch, RuleFiring Firing, TimeSpan Now);

@@ -1,0 +1,144 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+
+namespace LiveScope.Adaptive.Actions;
+
+/// <summary>
+/// The imaging cadence of each position: the protocol's timepoints, or a fast interval for a while. Changing the
+/// interval rewrites the position's future regular frames in the queue (the ones not yet due): fast timepoints
+/// from now until the fast window ends, then the protocol's own timepoints again. Time indices are renumbered so a
+/// position's file keeps one plane per T. Frames already due or taken by the engine are left alone.
+/// </summary>
+public sealed class Cadence
+{
+    /// <summary>One timepoint of a position as planned: its frames (and autofocus), all due together.</summary>
+    private sealed record Timepoint(PlannedEvent First, IReadOnlyList<PlannedEvent> Events);
+
+    private sealed class PositionCadence
+    {
+        public required List<Timepoint> Baseline { get; init; }
+        public int MaxTimeIndex;
+        public double? FastIntervalS;
+        public TimeSpan FastSince, FastUntil, MinFramesUntil;
+        public double FastUsedS;
+        public bool Finished;
+    }
+
+    private readonly EventQueue _queue;
+    private readonly Dictionary<int, PositionCadence> _positions = new();
+
+    public Cadence(AcquisitionPlan plan, EventQueue queue)
+    {
+        _queue = queue;
+        foreach (var group in plan.Events.Where(IsRegular).GroupBy(PositionOf))
+        {
+            var timepoints = group.GroupBy(e => e.DueAt).OrderBy(g => g.Key)
+                .Select(g => new Timepoint(g.First(), g.OrderBy(e => e.Sequence).ToList())).ToList();
+            _positions[group.Key] = new PositionCadence
+            {
+                Baseline = timepoints,
+                MaxTimeIndex = group.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(-1).Max(),
+            };
+        }
+    }
+
+    public bool IsFast(int position) => _positions.TryGetValue(position, out var p) && p.FastIntervalS is not null;
+    public double FastUsedS(int position) => _positions.TryGetValue(position, out var p) ? p.FastUsedS : 0;
+
+    /// <summary>Regular frames and autofocus of a position (not FRAP steps or z-stacks, which are series of their own).</summary>
+    private static bool IsRegular(PlannedEvent e) => e is FrameEvent { Series: null } or AutofocusEvent;
+
+    private static int PositionOf(PlannedEvent e) => e switch
+    {
+        FrameEvent f => f.PositionIndex,
+        AutofocusEvent a => a.PositionIndex,
+        _ => -1,
+    };
+
+    /// <summary>
+    /// Images <paramref name="position"/> every <paramref name="intervalS"/> from <paramref name="now"/> (clock) for at
+    /// most <paramref name="maxS"/>; returns the number of fast frames scheduled (0: nothing to do).
+    /// </summary>
+    public int GoFast(int position, double intervalS, int minFrames, double maxS, TimeSpan now)
+    {
+        if (!_positions.TryGetValue(position, out var p) || p.Finished) return 0;
+        if (p.FastIntervalS == intervalS && now < p.FastUntil) return 0; // already there
+        if (p.FastIntervalS is not null && now < p.FastUntil) p.FastUsedS -= (p.FastUntil - now).TotalSeconds; // a new window replaces the rest of the old one
+        p.FastIntervalS = intervalS;
+        p.FastSince = now;
+        p.FastUntil = now + TimeSpan.FromSeconds(maxS);
+        p.MinFramesUntil = now + TimeSpan.FromSeconds(minFrames * intervalS);
+        p.FastUsedS += maxS;
+        return Rebuild(position, p, now);
+    }
+
+    /// <summary>Back to the protocol's timepoints, once the minimum number of fast frames is taken. False if not fast.</summary>
+    public bool GoNormal(int position, TimeSpan now)
+    {
+        if (!_positions.TryGetValue(position, out var p) || p.Finished || p.FastIntervalS is null || now >= p.FastUntil) return false;
+        var end = now > p.MinFramesUntil ? now : p.MinFramesUntil;
+        p.FastUsedS -= (p.FastUntil - end).TotalSeconds; // the unused part of the window goes back to the budget
+        p.FastUntil = end;
+        Rebuild(position, p, now);
+        return true;
+    }
+
+    /// <summary>Drops every future regular frame of the position; it is not rescheduled again.</summary>
+    public int Finish(int position, TimeSpan now)
+    {
+        if (!_positions.TryGetValue(position, out var p) || p.Finished) return 0;
+        p.Finished = true;
+        return RemoveFuture(position, now).Count;
+    }
+
+    private List<PlannedEvent> RemoveFuture(int position, TimeSpan now) =>
+        _queue.RemoveWhere(e => IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now).ToList();
+
+    private int Rebuild(int position, PositionCadence p, TimeSpan now)
+    {
+        var removed = RemoveFuture(position, now);
+        int t = removed.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(p.MaxTimeIndex + 1).Min();
+        var timeline = _queue.Timeline;
+        int fastFrames = 0;
+        TimeSpan last = now;
+        if (p.FastIntervalS is { } interval && now < p.FastUntil)
+        {
+            var step = TimeSpan.FromSeconds(interval);
+            var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
+            for (var at = now + step; at < p.FastUntil; at += step)
+            {
+                var (due, afterZero) = timeline.DueAtClock(at);
+                Add(template, due, afterZero, t++, includeAutofocus: false);
+                last = at;
+                fastFrames++;
+            }
+            if (fastFrames == 0) p.FastIntervalS = null;
+        }
+        else p.FastIntervalS = null;
+        // The protocol's own timepoints resume after the fast window (none closer than one fast interval to the last fast frame).
+        var gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
+        var resumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
+        foreach (var tp in p.Baseline)
+        {
+            var at = timeline.DueOf(tp.First);
+            if (at <= resumeAfter || (fastFrames > 0 && at < last + gap)) continue;
+            Add(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true);
+        }
+        p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
+        return fastFrames;
+    }
+
+    private void Add(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus)
+    {
+        foreach (var e in template.Events)
+        {
+            PlannedEvent copy = e switch
+            {
+                FrameEvent f => f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex, Sequence = 0 },
+                AutofocusEvent a when includeAutofocus => a with { DueAt = due, AfterTimeZero = afterZero, Sequence = 0 },
+                _ => null!,
+            };
+            if (copy is not null) _queue.Add(copy);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Adaptive.Actions;
+using LiveScope.Adaptive.Frap;
+using LiveScope.Adaptive.Rules;
+using LiveScope.Analysis.Frap;
+using LiveScope.Core.Devices;
+using LiveScope.Core.Imaging;
+using LiveScope.Core.Timing;
+using LiveScope.Storage.Run;
+using Microsoft.Extensions.Logging;
+
+namespace LiveScope.Adaptive;
+
+/// <summary>Where the controller writes and what it needs to know of the rig (the photo-targeter, if any, decides what can be bleached).</summary>
+public sealed record AdaptiveSetup(string RunFolder, IMicroscopeClock Clock, IRunEventLog Events, IPhotoTargeter? Targeter, int Seed = 1);
+
+/// <summary>
+/// Lets live analysis change the run. Every frame goes through <see cref="LiveAnalysis"/>; after each analysed
+/// frame of a position's regular series the rules of the protocol's <c>adapt:</c> section are evaluated and their
+/// actions queued (interval changes, bleach-and-follow, z-stacks, leaving a position, stopping), each logged with
+/// the frame and metric values behind it and the time it took. It also chooses bleach targets for FRAP steps that
+/// say <c>target: analysis</c>, and fits every FRAP step when its last frame is in. Without rules it is plain live
+/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread; bleach targets are asked for on
+/// the engine's thread.
+/// </summary>
+public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser, IDisposable
+{
+    private readonly AcquisitionPlan _plan;
+    private readonly AdaptiveSetup _setup;
+    private readonly ILogger _log;
+    private readonly RuleEvaluator _rules;
+    private readonly ActionContext _context;
+    private readonly ActionRunner _actions;
+    private readonly DecisionLog _decisions;
+    private readonly Dictionary<int, PositionWatch> _watches = new();
+    private readonly object _watchGate = new();
+    private bool _disposed;
+
+    public AdaptiveController(AcquisitionPlan plan, EventQueue queue, AdaptiveSetup setup, ILogger log)
+    {
+        _plan = plan;
+        _setup = setup;
+        _log = log;
+        var measurements = Path.Combine(setup.RunFolder, RunFolder.MeasurementsFolderName);
+        Analysis = new LiveAnalysis(plan, measurements, log) { Skip = f => f.Series is { } s && s.StartsWith("zstack_", StringComparison.Ordinal) };
+        Analysis.Analysed += OnAnalysed;
+        _decisions = new DecisionLog(setup.Events, setup.Clock);
+        var frap = new FrapSteps(plan, measurements, OnFrapCompleted);
+        _context = new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(plan.Protocol.Adapt.Limits.LightDosePerPositionS),
+            frap, setup.Targeter, setup.Seed);
+        _actions = new ActionRunner(_context);
+        _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
+    }
+
+    public LiveAnalysis Analysis { get; }
+    public IReadOnlyList<Decision> Decisions => _decisions.Decisions;
+    public IReadOnlyList<FrapStepResult> FrapResults => _context.Frap.Results;
+    public int Bleaches => _context.Bleaches;
+
+    public void OnFrame(Frame frame, FrameEvent planned)
+    {
+        _context.Dose.Add(planned.PositionIndex, LightDose.FrameDoseS(planned.Channel));
+        if (_context.Frap.IsFrapSeries(planned.Series)) _context.Frap.OnFrame(frame, planned, ChooseFromLatest);
+        Analysis.OnFrame(frame, planned);
+    }
+
+    private void OnAnalysed(AnalysedFrame a)
+    {
+        long analysed = Stopwatch.GetTimestamp();
+        if (a.Planned.Series is not null) return;
+        int p = a.Planned.PositionIndex;
+        PositionWatch watch;
+        lock (_watchGate)
+        {
+            if (!_watches.TryGetValue(p, out watch!)) _watches[p] = watch = new PositionWatch();
+            var masks = a.Pipeline.CellMasks;
+            watch.Update(a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
+                a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, (x, y) => masks?.CellAt(x, y) ?? 0);
+        }
+        if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
+        var firings = _rules.Evaluate(p, watch);
+        if (firings.Count == 0)
+        {
+            _decisions.RulesEvaluated(analysed);
+            return;
+        }
+        foreach (var firing in firings)
+            foreach (var action in firing.Rule.Then)
+            {
+                var site = new ActionSite(p, watch, firing, _setup.Clock.Now);
+                ActionOutcome? outcome;
+                try
+                {
+                    outcome = _actions.Apply(action, site);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    outcome = ActionOutcome.Refused("error", e.Message);
+                    _log.LogError(e, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
+                }
+                if (outcome is null) continue;
+                var decision = new Decision(_setup.Clock.Now, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
+                    a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, firing.Metrics, outcome.Detail,
+                    DecisionLog.MsSince(analysed), outcome.RefusedBy);
+                _decisions.Write(decision, a.ArrivedTimestamp);
+                if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
+                else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
+            }
+    }
+
+    /// <summary>For the engine, when a FRAP step's bleach is due: the step's fixed target, or one chosen now.</summary>
+    public BleachRegion? Choose(BleachEvent step)
+    {
+        if (_context.Frap.RegionFor(step) is { } fixedRegion) return fixedRegion;
+        if (step.Frap.Target is not FrapAnalysisTarget a) return null;
+        if (ChooseFromLatest(a, step.PositionIndex) is not { } chosen) return null;
+        var target = _context.Frap.SetTargetOnce(step.Frap.Name, chosen);
+        return new BleachCircle(new Core.Geometry.PixelPoint(target.XPx, target.YPx), target.RadiusPx);
+    }
+
+    /// <summary>A target for a planned analysis step from the latest analysed frame of its position.</summary>
+    private FrapTarget? ChooseFromLatest(FrapAnalysisTarget how, int position)
+    {
+        List<WatchedCluster> clusters;
+        lock (_watchGate)
+        {
+            if (!_watches.TryGetValue(position, out var watch)) return null;
+            clusters = watch.Clusters.Where(c => c.CellId > 0 && _context.CanBleach(c.XPx, c.YPx, how.RadiusPx)).ToList();
+        }
+        if (clusters.Count == 0) return null;
+        var pick = how.Choice switch
+        {
+            FrapTargetChoice.Brightest => clusters.MaxBy(c => c.Intensity),
+            FrapTargetChoice.Random => clusters[_context.Random.Next(clusters.Count)],
+            _ => clusters.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
+        };
+        return new FrapTarget(pick.XPx, pick.YPx, how.RadiusPx, pick.TrackId, pick.CellId);
+    }
+
+    private void OnFrapCompleted(FrapStepResult r, int position)
+    {
+        _decisions.Event("frap.result", new()
+        {
+            ["step"] = r.Step, ["position"] = r.Position, ["track_id"] = r.TrackId, ["cell_id"] = r.CellId,
+            ["t_half_s"] = r.Fit?.HalfTimeS, ["mobile_fraction"] = r.Fit?.MobileFraction, ["r_squared"] = r.Fit?.RSquared,
+            ["warnings"] = r.Fit is null ? "" : string.Join("; ", r.Fit.Warnings), ["failure"] = r.Failure,
+        });
+        if (r.Succeeded)
+            _log.LogInformation("FRAP {Step} (track {Track}): t½ {HalfTime:0.0} s, mobile fraction {Mobile:0.00}, R² {R2:0.000}",
+                r.Step, r.TrackId, r.Fit!.HalfTimeS, r.Fit.MobileFraction, r.Fit.RSquared);
+        else _log.LogWarning("FRAP {Step}: no usable fit ({Failure})", r.Step, r.Failure);
+    }
+
+    /// <summary>Finishes open FRAP steps and every analysis series, and stores the decisions' summary (adaptive.json).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        try
+        {
+            _context.Frap.FinishAll();
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Finishing the FRAP analyses failed");
+        }
+        Analysis.Dispose();
+        if (!_plan.Protocol.Adapt.IsEmpty)
+        {
+            try
+            {
+                _decisions.WriteSummary(Path.Combine(_setup.RunFolder, "adaptive.json"), _plan.Protocol.Adapt.Rules.Select(r => r.Name).ToList(), _context.Bleaches);
+            }
+            catch (IOException e)
+            {
+                _log.LogError(e, "Could not write adaptive.json");
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using LiveScope.Acquisition.Protocols;
+
+namespace LiveScope.Adaptive.Rules;
+
+/// <summary>A rule whose condition held: what it saw (for the log) and, for new-cluster rules, the clusters that made it fire.</summary>
+public sealed record RuleFiring(AdaptRule Rule, int PositionIndex, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<WatchedCluster> NewClusters);
+
+/// <summary>
+/// Decides, frame by frame and position by position, which rules fire: a metric condition must hold for its
+/// number of consecutive analysed frames (hysteresis; a frame that breaks the run starts the count again), a
+/// new-cluster condition fires for tracks born during the run that have lived N frames (each track once), and a
+/// rule that fired rests for its cooldown at that position. Not thread-safe: the analysis thread owns it.
+/// </summary>
+public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
+{
+    private sealed class State
+    {
+        public int Consecutive;
+        public double CooldownUntilS = double.NegativeInfinity;
+        public readonly HashSet<int> TracksSeen = [];
+    }
+
+    private readonly Dictionary<(int Rule, int Position), State> _states = new();
+
+    /// <summary>The rules that fire on the latest frame of <paramref name="position"/>, in protocol order.</summary>
+    public List<RuleFiring> Evaluate(int position, PositionWatch watch)
+    {
+        var fired = new List<RuleFiring>();
+        for (int r = 0; r < rules.Count; r++)
+        {
+            var rule = rules[r];
+            if (!_states.TryGetValue((r, position), out var state)) _states[(r, position)] = state = new State();
+            var firing = rule.When switch
+            {
+                MetricCondition m => Metric(rule, m, position, watch, state),
+                NewClusterCondition n => NewCluster(rule, n, position, watch, state),
+                _ => null,
+            };
+            if (firing is null) continue;
+            state.CooldownUntilS = watch.LastTimeS + rule.CooldownS;
+            fired.Add(firing);
+        }
+        return fired;
+    }
+
+    private static RuleFiring? Metric(AdaptRule rule, MetricCondition m, int position, PositionWatch watch, State state)
+    {
+        var name = Name(m.Metric);
+        var metrics = new Dictionary<string, double> { ["threshold"] = m.Threshold };
+        bool holds;
+        if (m.Per == MetricScope.Field)
+        {
+            double value = watch.FieldValue(m.Metric);
+            metrics[name] = value;
+            holds = Holds(m, value);
+        }
+        else
+        {
+            // Per cell: the condition holds when at least one cell meets it; the log names the cell that does (or the extreme one).
+            holds = false;
+            double best = double.NaN;
+            int bestCell = 0;
+            foreach (var cell in watch.Cells)
+            {
+                double v = watch.CellValue(m.Metric, cell);
+                if (!double.IsFinite(v)) continue;
+                if (double.IsNaN(best) || (m.Above ? v > best : v < best)) (best, bestCell) = (v, cell.CellId);
+            }
+            holds = Holds(m, best);
+            metrics[name] = best;
+            metrics["cell"] = bestCell;
+        }
+        state.Consecutive = holds ? state.Consecutive + 1 : 0;
+        metrics["frames_holding"] = state.Consecutive;
+        if (state.Consecutive < m.ForFrames || watch.LastTimeS < state.CooldownUntilS) return null;
+        state.Consecutive = 0;
+        return new RuleFiring(rule, position, metrics, []);
+    }
+
+    private static bool Holds(MetricCondition m, double value) => double.IsFinite(value) && (m.Above ? value > m.Threshold : value < m.Threshold);
+
+    private static RuleFiring? NewCluster(AdaptRule rule, NewClusterCondition n, int position, PositionWatch watch, State state)
+    {
+        if (watch.LastTimeS < state.CooldownUntilS) return null;
+        var fresh = watch.Clusters
+            .Where(c => !double.IsNaN(c.BornAtS) && c.AgeFrames >= n.PersistsFrames && !state.TracksSeen.Contains(c.TrackId))
+            .OrderByDescending(c => c.BornAtS).ToList();
+        if (fresh.Count == 0) return null;
+        // Each track makes a rule fire once: a cluster that is refused (a limit) is not offered again every frame.
+        foreach (var c in fresh) state.TracksSeen.Add(c.TrackId);
+        var newest = fresh[0];
+        var metrics = new Dictionary<string, double>
+        {
+            ["new_clusters"] = fresh.Count, ["track_id"] = newest.TrackId, ["x_px"] = Math.Round(newest.XPx, 2),
+            ["y_px"] = Math.Round(newest.YPx, 2), ["frames"] = newest.AgeFrames, ["intensity"] = Math.Round(newest.Intensity, 1),
+        };
+        return new RuleFiring(rule, position, metrics, fresh);
+    }
+
+    public static string Name(AdaptMetric metric) => metric switch
+    {
+        AdaptMetric.ClusterCount => "cluster_count",
+        AdaptMetric.Density => "density_per_um2",
+        AdaptMetric.PartitionRatio => "partition_ratio",
+        AdaptMetric.CondensedFraction => "condensed_fraction",
+        AdaptMetric.BirthsPerMin => "births_per_min",
+        _ => metric.ToString().ToLower(CultureInfo.InvariantCulture),
+    };
+}
