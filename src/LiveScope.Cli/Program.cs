@@ -14,6 +14,7 @@ var root = new RootCommand("LiveScope: microscope acquisition control with live 
     RecoverCommand.Create(),
     AnalyzeCommand.Create(),
     CfgCommand.Create(),
+    ReportCommand.Create(),
 };
 try
 {

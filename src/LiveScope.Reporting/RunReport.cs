@@ -1,0 +1,84 @@
+using LiveScope.Reporting.Data;
+using LiveScope.Reporting.Html;
+using LiveScope.Reporting.Svg;
+
+namespace LiveScope.Reporting;
+
+/// <summary>
+/// The report of one run as a single offline HTML file (inline CSS, inline SVG plots, PNG previews as data: URIs):
+/// header from manifest.json, example frames, cluster count and partition ratio over time per position, FRAP curves
+/// and fits, and what the adaptive rules did. A missing part (no FRAP, no decisions, a failed run) is a short note.
+/// </summary>
+public static class RunReport
+{
+    public const string FileName = "report.html";
+
+    /// <summary>Writes the report (default <c>&lt;run&gt;/report.html</c>) and returns its path.</summary>
+    public static string Write(string runFolder, string? outPath = null)
+    {
+        var run = RunData.Load(runFolder);
+        string path = outPath ?? Path.Combine(run.Folder, FileName);
+        Build(run).Save(path);
+        return Path.GetFullPath(path);
+    }
+
+    internal static HtmlPage Build(RunData run)
+    {
+        var page = new HtmlPage($"LiveScope run {run.Name}");
+        page.Heading(1, $"{ReportSections.ProtocolName(run)} — {run.Condition}");
+        ReportSections.Header(page, run);
+
+        page.Heading(2, "Example frames", "frames");
+        var first = run.Positions.FirstOrDefault(p => p.Frames.Count > 0);
+        var images = first is null ? [] : PreviewImages.For(run, first, PreviewImages.Pick(run, first));
+        if (images.Count == 0) page.Note("No analysed frames to show.");
+        else page.Paragraph("Clusters the in-line analysis found are circled in yellow, cell outlines in cyan.").Images(images);
+
+        page.Heading(2, "Clusters over time", "time-course");
+        TimeCourses(page, run);
+
+        page.Heading(2, "FRAP", "frap");
+        Frap(page, run);
+
+        page.Heading(2, "Adaptive rules", "adaptive");
+        ReportSections.AdaptiveDecisions(page, run);
+        return page;
+    }
+
+    private static void TimeCourses(HtmlPage page, RunData run)
+    {
+        var positions = run.Positions.Where(p => p.Frames.Count > 0).ToList();
+        if (positions.Count == 0) { page.Note("No frames.csv: the run was not analysed (livescope analyze writes it)."); return; }
+        bool insulin = run.InsulinTimeS is not null;
+        if (!insulin) page.Note("The run has no stimulation event: time is counted from the start of the run.");
+        var count = ReportSections.TimeCourse("Cluster count", "clusters per frame", insulin,
+            positions.Select(p => new PlotSeries(p.Name, p.Frames.Select(f => (run.Minutes(f.TimeS), f.Clusters)).ToList())), fromZero: true);
+        var ratio = ReportSections.TimeCourse("Partition ratio", "inside / outside clusters", insulin,
+            positions.Select(p => new PlotSeries(p.Name, p.Frames.Select(f => (run.Minutes(f.TimeS), f.PartitionRatio)).ToList())), fromZero: false);
+        ReportSections.FigureOrNote(page, count, "Clusters detected in each frame, one line per position (frames.csv).");
+        ReportSections.FigureOrNote(page, ratio, "Mean intensity inside clusters over the mean of the cell outside them (frames.csv).");
+    }
+
+    private static void Frap(HtmlPage page, RunData run)
+    {
+        int bleaches = run.Events.Count(e => e.Kind == "bleach");
+        int skipped = run.Events.Count(e => e.Kind == "bleach.skipped");
+        if (run.Frap is null && run.FrapCurves is null)
+        {
+            page.Note(bleaches + skipped == 0 ? "No FRAP in this run."
+                : $"No FRAP results (measurements/frap.csv): {bleaches} bleach(es) done, {skipped} skipped.");
+            return;
+        }
+        if (ReportSections.FrapCurves(run, "FRAP recovery") is { } curves)
+            page.Figure(curves.Render(), "Double-normalised intensity of the bleached region (points) and the fitted model (line), per step (frap_curves.csv).");
+        else page.Note("No FRAP curves (measurements/frap_curves.csv).");
+        if (run.Frap is not { Count: > 0 } steps) { page.Note("No FRAP fits (measurements/frap.csv)."); return; }
+        var ok = steps.Where(s => s.Succeeded).ToList();
+        var (th, thSd, n) = ReportSections.MeanSd(ok.Select(s => s.THalfS));
+        var (mf, mfSd, _) = ReportSections.MeanSd(ok.Select(s => s.MobileFraction));
+        page.Paragraph($"{steps.Count} step(s), {ok.Count} fitted: t½ = {ReportSections.PlusMinus(th, thSd, "0.0")} s, " +
+                       $"mobile fraction = {ReportSections.PlusMinus(mf, mfSd, "0.00")} (mean ± SD, n = {n}).");
+        page.Table(ReportSections.FrapStepHeader, steps.Select(s => ReportSections.FrapStepRow(run, s)), "frap");
+        if (skipped > 0) page.Note($"{skipped} bleach(es) skipped: no target was chosen.");
+    }
+}
