@@ -141,6 +141,8 @@ public sealed class ReplayCamera : ICamera
         if (!Loop && k >= _recording.Count) return null;
         var origin = _origin ??= _clock.Now;
         await _clock.WaitUntilAsync(origin + DueOffset(k), ct).ConfigureAwait(false);
+        // Stamped when due (the "exposure start"), before the read, like a camera's own timestamp.
+        var servedAt = _clock.Now;
         int plane = (int)(k % _recording.Count);
         Frame frame;
         try
@@ -155,7 +157,7 @@ public sealed class ReplayCamera : ICamera
         frame.Metadata = frame.Metadata with
         {
             SequenceNumber = k,
-            Timestamp = _clock.Now,
+            Timestamp = servedAt,
             Binning = 1,
             PixelSizeUm = _pixelSizeUm,
         };
