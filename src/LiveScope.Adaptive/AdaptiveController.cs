@@ -37,6 +37,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     private readonly DecisionLog _decisions;
     private readonly Dictionary<int, PositionWatch> _watches = new();
     private readonly object _watchGate = new();
+    private readonly Dictionary<(string Rule, int Position), string?> _lastRefusal = new();
     private bool _disposed;
 
     public AdaptiveController(AcquisitionPlan plan, EventQueue queue, AdaptiveSetup setup, ILogger log)
@@ -101,14 +102,27 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                     outcome = ActionOutcome.Refused("error", e.Message);
                     _log.LogError(e, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
                 }
-                if (outcome is null) continue;
+                if (outcome is null || RepeatsRefusal(firing.Rule, p, outcome)) continue;
+                var metrics = outcome.Chosen.Count == 0 ? firing.Metrics : firing.Metrics.Concat(outcome.Chosen).ToDictionary();
                 var decision = new Decision(_setup.Clock.Now, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
-                    a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, firing.Metrics, outcome.Detail,
+                    a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, metrics, outcome.Detail,
                     DecisionLog.MsSince(analysed), outcome.RefusedBy);
                 _decisions.Write(decision, a.ArrivedTimestamp);
                 if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
                 else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
             }
+    }
+
+    /// <summary>
+    /// A rule refused by the same limit as last time at this position is not logged again (a spent bleach budget
+    /// would otherwise log every new cluster for the rest of the run); a different outcome is.
+    /// </summary>
+    private bool RepeatsRefusal(AdaptRule rule, int position, ActionOutcome outcome)
+    {
+        var key = (rule.Name, position);
+        var previous = _lastRefusal.GetValueOrDefault(key);
+        _lastRefusal[key] = outcome.RefusedBy;
+        return outcome.RefusedBy is not null && outcome.RefusedBy == previous;
     }
 
     /// <summary>For the engine, when a FRAP step's bleach is due: the step's fixed target, or one chosen now.</summary>

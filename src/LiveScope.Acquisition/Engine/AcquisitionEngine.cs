@@ -13,6 +13,12 @@ public sealed record EngineOptions
     /// <summary>How long acquisition waits for a full pipeline before a frame is dropped (and counted).</summary>
     public TimeSpan MaxPipelineWait { get; init; } = TimeSpan.FromSeconds(2);
     public ResilienceOptions Resilience { get; init; } = new();
+    /// <summary>
+    /// Before waiting for the next due time, wait until every acquired frame is stored and analysed. For a simulated
+    /// clock that runs as fast as possible: otherwise the clock races ahead of the analysis and adaptive rules act on
+    /// the past. Never on real time, where the analysis must not hold up the camera.
+    /// </summary>
+    public bool LockstepSubscribers { get; init; }
 }
 
 /// <summary>
@@ -139,6 +145,11 @@ public sealed partial class AcquisitionEngine
             var changed = run.Queue.Changed;
             if (!run.Queue.TryPeek(out var next)) break;
             var due = run.DueOf(next);
+            if (_options.LockstepSubscribers && _scope.Clock.Now < due)
+            {
+                await pipeline.WhenIdleAsync(ct).ConfigureAwait(false);
+                if (changed.IsCancellationRequested) continue; // the analysis changed the plan: look at the head again
+            }
             if (_scope.Clock.Now < due)
             {
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct, changed);

@@ -20,6 +20,8 @@ public sealed class FramePipeline : IAsyncDisposable
     private readonly Task _consumer;
     private long _dropped;
     private long _written;
+    private long _accepted, _processed;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public FramePipeline(IFrameStore store, IReadOnlyList<IFrameSubscriber> subscribers, int capacity, TimeSpan maxWait, ILogger log)
     {
@@ -44,6 +46,7 @@ public sealed class FramePipeline : IAsyncDisposable
     /// <summary>Hands the frame on (the pipeline owns it from here); false if it had to be dropped.</summary>
     public async ValueTask<bool> OfferAsync(Frame frame, FrameEvent planned, CancellationToken ct)
     {
+        Interlocked.Increment(ref _accepted); // counted before the consumer can see it, so WhenIdleAsync never misses it
         if (_channel.Writer.TryWrite((frame, planned))) return true;
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(_maxWait);
@@ -54,6 +57,7 @@ public sealed class FramePipeline : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            Interlocked.Decrement(ref _accepted);
             Interlocked.Increment(ref _dropped);
             _log.LogWarning("Dropped frame T{T} P{P} C{C} Z{Z}: storage did not keep up within {WaitMs} ms",
                 planned.TimeIndex, planned.PositionIndex, planned.ChannelIndex, planned.ZIndex, _maxWait.TotalMilliseconds);
@@ -63,6 +67,7 @@ public sealed class FramePipeline : IAsyncDisposable
         catch
         {
             // Cancelled while waiting for room: the frame is lost, and is counted as such.
+            Interlocked.Decrement(ref _accepted);
             Interlocked.Increment(ref _dropped);
             _log.LogWarning("Dropped frame T{T} P{P} C{C} Z{Z}: the run was cancelled while storage was full",
                 planned.TimeIndex, planned.PositionIndex, planned.ChannelIndex, planned.ZIndex);
@@ -96,6 +101,20 @@ public sealed class FramePipeline : IAsyncDisposable
                 catch (Exception e) { _log.LogError(e, "Frame subscriber {Subscriber} failed", s.GetType().Name); }
             }
             frame.Dispose();
+            Interlocked.Increment(ref _processed);
+            Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    }
+
+    /// <summary>Returns once every frame handed on so far has been stored and seen by every subscriber.</summary>
+    public async Task WhenIdleAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            // Read the signal before the counts: a frame finished in between completes the signal we hold.
+            var progress = Volatile.Read(ref _progress);
+            if (Interlocked.Read(ref _processed) >= Interlocked.Read(ref _accepted) || _consumer.IsCompleted) return;
+            await progress.Task.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 

@@ -11,6 +11,9 @@ namespace LiveScope.Adaptive.Actions;
 /// <summary>What applying one action produced: a line for the log, or the limit that refused it; null = nothing to do.</summary>
 public sealed record ActionOutcome(string Detail, string? RefusedBy = null)
 {
+    /// <summary>Values the action chose (a bleach target's track and position), logged with the rule's metrics.</summary>
+    public IReadOnlyDictionary<string, double> Chosen { get; init; } = new Dictionary<string, double>();
+
     public static ActionOutcome Refused(string limit, string why) => new(why, limit);
 }
 

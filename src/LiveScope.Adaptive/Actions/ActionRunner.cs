@@ -68,7 +68,14 @@ public sealed class ActionRunner(ActionContext run)
         run.BleachesPerCell[(p, target.CellId)] = run.BleachesPerCell.GetValueOrDefault((p, target.CellId)) + 1;
         run.Dose.Add(p, bleachDose);
         return new ActionOutcome($"{name}: bleach track {target.TrackId} at ({target.XPx:0.0}, {target.YPx:0.0}) px in cell {target.CellId}, " +
-                                 $"{b.PreBleachFrames} pre-bleach + {b.RecoveryFrames} recovery frames every {b.RecoveryIntervalS:0.###} s");
+                                 $"{b.PreBleachFrames} pre-bleach + {b.RecoveryFrames} recovery frames every {b.RecoveryIntervalS:0.###} s")
+        {
+            Chosen = new Dictionary<string, double>
+            {
+                ["target_track_id"] = target.TrackId, ["target_x_px"] = Math.Round(target.XPx, 3), ["target_y_px"] = Math.Round(target.YPx, 3),
+                ["target_cell"] = target.CellId,
+            },
+        };
     }
 
     private WatchedCluster Choose(FrapTargetChoice choice, List<WatchedCluster> allowed) => choice switch

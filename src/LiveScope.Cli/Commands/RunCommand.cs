@@ -10,6 +10,7 @@ using LiveScope.Cli.Hosting;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Hardware;
 using LiveScope.Simulation.Devices;
+using LiveScope.Simulation.Timing;
 using LiveScope.Simulation.Truth;
 using LiveScope.Storage.Run;
 using Microsoft.Extensions.Logging;
@@ -130,7 +131,8 @@ public static class RunCommand
             var (width, height) = CameraImage.SizeOf(cam);
             var plan = Planner.Plan(protocol, width, height);
             var store = new OmeTiffFrameStore(folder.Path, plan, cam.PixelSizeUm * Math.Max(1, cam.Settings.Binning), scope.Clock.StartedAt);
-            var engine = new AcquisitionEngine(scope, new EngineOptions(), loggers.CreateLogger<AcquisitionEngine>(),
+            // A simulated clock running as fast as possible waits for the analysis, so rules see the present.
+            var engine = new AcquisitionEngine(scope, new EngineOptions { LockstepSubscribers = scope.Clock is SimulatedClock { TimeScale: 0 } }, loggers.CreateLogger<AcquisitionEngine>(),
                 new EventLogRunLog(events), request.Operator);
             var queue = new EventQueue(plan.Events);
             // Live analysis also drives the adaptive rules and FRAP targets; without it a rule-driven run would be blind.
