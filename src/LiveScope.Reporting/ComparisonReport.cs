@@ -98,18 +98,19 @@ public static class ComparisonReport
             var ok = r.Frap?.Where(s => s.Succeeded).ToList() ?? [];
             var (th, thSd, n) = ReportSections.MeanSd(ok.Select(s => s.THalfS));
             var (mf, mfSd, nMf) = ReportSections.MeanSd(ok.Select(s => s.MobileFraction));
-            rows.Add([r.Condition, r.Frap is null ? "no frap.csv" : $"{ok.Count} of {r.Frap.Count}",
+            rows.Add([r.Condition, r.Frap is null ? "no frap.csv" : $"{ok.Count} of {r.Frap.Count}", ok.Count(s => s.Warnings.Length > 0).ToString(Inv),
                 ReportSections.PlusMinus(th, thSd, "0.0"), n.ToString(Inv), ReportSections.PlusMinus(mf, mfSd, "0.00"), nMf.ToString(Inv)]);
             string colour = SvgPlot.Palette[i % SvgPlot.Palette.Count];
-            AddStrip(tHalf, i, r.Condition, colour, ok.Select(s => s.THalfS).ToList(), th, thSd);
-            AddStrip(mobile, i, r.Condition, colour, ok.Select(s => s.MobileFraction).ToList(), mf, mfSd);
+            AddStrip(tHalf, i, r.Condition, colour, ok, s => s.THalfS, th, thSd);
+            AddStrip(mobile, i, r.Condition, colour, ok, s => s.MobileFraction, mf, mfSd);
         }
-        page.Table(["condition", "steps fitted", "t½ (s), mean ± SD", "n", "mobile fraction, mean ± SD", "n"], rows, "frap-summary");
+        page.Table(["condition", "steps fitted", "of which with warnings", "t½ (s), mean ± SD", "n", "mobile fraction, mean ± SD", "n"], rows, "frap-summary");
         if (!tHalf.HasData) { page.Note("No fitted FRAP step in any run."); }
         else
         {
-            page.Figure(tHalf.Render(), "Each point is one FRAP step; the bar is mean ± SD (frap.csv).");
-            page.Figure(mobile.Render(), "Each point is one FRAP step; the bar is mean ± SD (frap.csv).");
+            const string caption = "Each point is one fitted FRAP step (hollow: the fit has quality warnings); the bar is mean ± SD (frap.csv).";
+            page.Figure(tHalf.Render(), caption);
+            page.Figure(mobile.Render(), caption);
         }
         page.Open("div", "conditions");
         foreach (var r in runs)
@@ -123,12 +124,19 @@ public static class ComparisonReport
         page.Close("div");
     }
 
-    /// <summary>Per-step points spread a little sideways so equal values stay visible; mean ± SD as a bar beside them.</summary>
-    private static void AddStrip(SvgPlot plot, int category, string name, string colour, IReadOnlyList<double> values, double mean, double sd)
+    /// <summary>
+    /// Per-step points spread a little sideways so equal values stay visible (hollow: the fit has quality warnings),
+    /// and mean ± SD as a bar beside them.
+    /// </summary>
+    private static void AddStrip(SvgPlot plot, int category, string name, string colour, IReadOnlyList<FrapStep> steps,
+        Func<FrapStep, double> value, double mean, double sd)
     {
-        var finite = values.Where(double.IsFinite).ToList();
-        var points = finite.Select((v, j) => (category - 0.12 + 0.24 * ((j * 0.618034) % 1.0) - 0.12, v)).ToList();
-        plot.Series.Add(new PlotSeries(name, points, SeriesStyle.Points) { Color = colour, InLegend = false });
+        (double, double) Point(FrapStep s, int j) => (category - 0.18 + 0.24 * ((j * 0.618034) % 1.0), value(s));
+        var points = steps.Select((s, j) => (Step: s, Point: Point(s, j))).ToList();
+        plot.Series.Add(new PlotSeries(name, points.Where(p => p.Step.Warnings.Length == 0).Select(p => p.Point).ToList(), SeriesStyle.Points)
+            { Color = colour, InLegend = false });
+        plot.Series.Add(new PlotSeries(name + " (warnings)", points.Where(p => p.Step.Warnings.Length > 0).Select(p => p.Point).ToList(),
+            SeriesStyle.HollowPoints) { Color = colour, InLegend = false });
         if (!double.IsFinite(mean)) return;
         double x = category + 0.25, half = double.IsFinite(sd) ? sd : 0;
         plot.Series.Add(new PlotSeries(name + " mean ± SD",

@@ -122,10 +122,13 @@ internal static class ReportSections
         }
         else page.Note("adaptive.json is missing: no latency figures.");
         if (run.Adapt.Count == 0) { page.Note("No decision was taken and none refused."); return; }
-        page.Table(["time", "rule", "action", "position", "metrics", "detail", "latency (ms)"],
+        page.Paragraph("Frame at: the frame the rule evaluated; logged at: when the decision or refusal was written " +
+                       "(minutes from insulin, microscope clock; on a simulator running faster than real time the two can differ by much more than the latency).");
+        page.Table(["frame at", "logged at", "rule", "action", "position", "metrics", "detail", "latency (ms)"],
             run.Adapt.Select(e => (IReadOnlyList<string>)
             [
-                e.TimeS is { } t ? $"{run.Minutes(t):+0.00;-0.00;0.00} min" : "–",
+                e.FrameTimeS is { } f ? $"{run.Minutes(f):+0.00;-0.00;0.00} min" : "–",
+                e.LoggedAtS is { } t ? $"{run.Minutes(t):+0.00;-0.00;0.00} min" : "–",
                 e.Rule, e.Refused ? $"refused: {e.Action}" : e.Action, e.Position, e.Metrics, e.Detail,
                 e.LatencyMs is { } l ? HtmlPage.Num(l, "0.0") : "–",
             ]), "adapt");

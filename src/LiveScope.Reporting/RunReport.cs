@@ -51,12 +51,25 @@ public static class RunReport
         if (positions.Count == 0) { page.Note("No frames.csv: the run was not analysed (livescope analyze writes it)."); return; }
         bool insulin = run.InsulinTimeS is not null;
         if (!insulin) page.Note("The run has no stimulation event: time is counted from the start of the run.");
+        var truth = run.TruthCountsByTimeMs;
         var count = ReportSections.TimeCourse("Cluster count", "clusters per frame", insulin,
-            positions.Select(p => new PlotSeries(p.Name, p.Frames.Select(f => (run.Minutes(f.TimeS), f.Clusters)).ToList())), fromZero: true);
+            positions.SelectMany((p, i) => CountLines(run, p, truth, SvgPlot.Palette[i % SvgPlot.Palette.Count])), fromZero: true);
         var ratio = ReportSections.TimeCourse("Partition ratio", "inside / outside clusters", insulin,
             positions.Select(p => new PlotSeries(p.Name, p.Frames.Select(f => (run.Minutes(f.TimeS), f.PartitionRatio)).ToList())), fromZero: false);
-        ReportSections.FigureOrNote(page, count, "Clusters detected in each frame, one line per position (frames.csv).");
+        ReportSections.FigureOrNote(page, count, "Clusters detected in each frame, one line per position (frames.csv)" +
+            (truth is null ? "." : "; dashed: every cluster the simulator had in view (ground-truth.csv), detectable or not."));
         ReportSections.FigureOrNote(page, ratio, "Mean intensity inside clusters over the mean of the cell outside them (frames.csv).");
+    }
+
+    /// <summary>The detected count, and on the simulator the true count of the same frames (matched by frame time).</summary>
+    private static IEnumerable<PlotSeries> CountLines(RunData run, SeriesFrames position, IReadOnlyDictionary<long, int>? truth, string colour)
+    {
+        yield return new PlotSeries(position.Name, position.Frames.Select(f => (run.Minutes(f.TimeS), f.Clusters)).ToList()) { Color = colour };
+        if (truth is null) yield break;
+        var truePoints = position.Frames.Where(f => truth.ContainsKey(RunData.TimeKey(f.TimeS)))
+            .Select(f => (run.Minutes(f.TimeS), (double)truth[RunData.TimeKey(f.TimeS)])).ToList();
+        if (truePoints.Count > 0)
+            yield return new PlotSeries(position.Name + " truth", truePoints) { Color = colour, Dashed = true, Opacity = 0.7 };
     }
 
     private static void Frap(HtmlPage page, RunData run)

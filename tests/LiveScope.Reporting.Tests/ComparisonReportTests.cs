@@ -51,14 +51,16 @@ public class ComparisonReportTests(SimulatedRuns runs)
         var frap = Section(Comparison("cmp-frap.html"), "frap");
         TableRows(frap, "frap-summary").Should().BeEquivalentTo(new[]
         {
-            new[] { SimulatedRuns.Sensitive, "3 of 3", "10.0 ± 2.0", "3", "0.80 ± 0.10", "3" },
-            new[] { SimulatedRuns.Resistant, "1 of 2", "30.0", "1", "0.40", "1" },
-            new[] { SimulatedRuns.Metformin, "no frap.csv", "–", "0", "–", "0" },
+            new[] { SimulatedRuns.Sensitive, "3 of 3", "1", "10.0 ± 2.0", "3", "0.80 ± 0.10", "3" },
+            new[] { SimulatedRuns.Resistant, "1 of 2", "0", "30.0", "1", "0.40", "1" },
+            new[] { SimulatedRuns.Metformin, "no frap.csv", "0", "–", "0", "–", "0" },
         }, o => o.WithStrictOrdering());
         var tHalf = Plot(frap, "FRAP t½ per condition");
         tHalf.Should().Contain($">{SimulatedRuns.Sensitive}</text>").And.Contain($">{SimulatedRuns.Metformin}</text>");
-        var sensitivePoints = Regex.Match(tHalf, $"data-series=\"{SimulatedRuns.Sensitive}\".*?</g>", RegexOptions.Singleline).Value;
-        Regex.Matches(sensitivePoints, "<circle").Count.Should().Be(3, "one point per fitted step");
+        var clean = Regex.Match(tHalf, $"data-series=\"{SimulatedRuns.Sensitive}\".*?</g>", RegexOptions.Singleline).Value;
+        var warned = Regex.Match(tHalf, $"data-series=\"{SimulatedRuns.Sensitive} \\(warnings\\)\".*?</g>", RegexOptions.Singleline).Value;
+        Regex.Matches(clean, "<circle").Count.Should().Be(2, "one point per fitted step without warnings");
+        Regex.Matches(warned, "<circle[^>]*fill=\"none\"").Count.Should().Be(1, "adapt_2's fit has warnings: a hollow point");
         SeriesNames(tHalf).Should().Contain($"{SimulatedRuns.Sensitive} mean ± SD");
         Plot(frap, $"FRAP recovery — {SimulatedRuns.Sensitive}");
         frap.Should().Contain($"{SimulatedRuns.Metformin}: no FRAP curves.");

@@ -30,8 +30,11 @@ public class RunReportTests(SimulatedRuns runs)
         foreach (var title in new[] { "Cluster count", "Partition ratio" })
         {
             var svg = Plot(html, title);
-            SeriesNames(svg).Should().Equal("field_1", "field_2");
-            LegendEntries(svg).Should().Equal("field_1", "field_2");
+            var positions = new[] { "field_1", "field_2" };
+            // On the simulator the count plot also has the true count of each position (ground-truth.csv), dashed.
+            string[] lines = title == "Cluster count" ? ["field_1", "field_1 truth", "field_2", "field_2 truth"] : positions;
+            SeriesNames(svg).Should().Equal(lines);
+            LegendEntries(svg).Should().Equal(lines);
             svg.Should().Contain("minutes from insulin");
             var marker = Regex.Match(svg, "<g class=\"marker\"><line x1=\"([0-9.]+)\".*?<text[^>]*>insulin</text></g>");
             marker.Success.Should().BeTrue("insulin time is marked");
@@ -43,6 +46,28 @@ public class RunReportTests(SimulatedRuns runs)
         // 3 baseline + 9 response frames per position: every point of every line drawn.
         var field1 = Regex.Match(Plot(html, "Cluster count"), "data-series=\"field_1\"[^>]*><polyline fill=\"none\" points=\"([^\"]*)\"").Groups[1].Value;
         field1.Split(' ').Should().HaveCount(12);
+    }
+
+    [Fact]
+    public void The_true_count_line_counts_the_simulators_clusters_in_each_frame()
+    {
+        var html = Report(SimulatedRuns.Sensitive, "sensitive-truth.html");
+        var run = runs.Runs[SimulatedRuns.Sensitive];
+        var truth = File.ReadLines(Path.Combine(run, RunFolder.GroundTruthFileName)).Skip(1)
+            .GroupBy(l => Math.Round(double.Parse(l.Split(',')[1]) * 1000)).ToDictionary(g => g.Key, g => g.Count());
+        var frames = File.ReadLines(Path.Combine(run, RunFolder.MeasurementsFolderName, "field_2", "frames.csv")).Skip(1)
+            .Select(l => Math.Round(double.Parse(l.Split(',')[1]) * 1000)).ToList();
+        var expected = frames.Select(t => truth[t]).ToList();
+
+        var svg = Plot(html, "Cluster count");
+        Regex.Match(svg, "data-series=\"field_2 truth\"[^>]*stroke-dasharray").Success.Should().BeTrue("the true count is dashed");
+        var points = Regex.Match(svg, "data-series=\"field_2 truth\"[^>]*><polyline fill=\"none\" points=\"([^\"]*)\"").Groups[1].Value.Split(' ');
+        points.Should().HaveCount(expected.Count);
+        // Back from pixels to counts with the y axis' own ticks: the lowest and highest tick and their pixel rows.
+        var ticks = Regex.Matches(svg, "<line x1=\"59\" y1=\"([0-9.]+)\"[^>]*class=\"grid\"/><text[^>]*>([0-9.-]+)</text>")
+            .Select(m => (Px: double.Parse(m.Groups[1].Value), Value: double.Parse(m.Groups[2].Value))).ToList();
+        double Count(double py) => ticks[0].Value + (py - ticks[0].Px) / (ticks[^1].Px - ticks[0].Px) * (ticks[^1].Value - ticks[0].Value);
+        points.Select(p => Count(double.Parse(p.Split(',')[1]))).Should().Equal(expected, (a, b) => Math.Abs(a - b) < 0.5);
     }
 
     [Fact]
@@ -80,8 +105,8 @@ public class RunReportTests(SimulatedRuns runs)
         var events = EventLog.ReadAll(Path.Combine(runs.Runs[SimulatedRuns.Sensitive], RunFolder.EventsFileName));
         var rows = TableRows(adaptive, "adapt");
         rows.Should().HaveCount(events.Count(e => e.Kind is "adapt.decision" or "adapt.refused"));
-        rows.Should().ContainSingle(r => r[1] == "image_faster_when_clusters_grow").Which.Should().Equal(
-            "+1.17 min", "image_faster_when_clusters_grow", "interval: 10 s for 5 min", "field_1",
+        rows.Should().ContainSingle(r => r[2] == "image_faster_when_clusters_grow").Which.Should().Equal(
+            "+1.17 min", "+1.17 min", "image_faster_when_clusters_grow", "interval: 10 s for 5 min", "field_1",
             "cluster_count = 14, cluster_count_change = 0.56", "clusters grew", "3.2");
         adaptive.Should().Contain("<td>frame arrival → action queued</td><td>2</td><td>21.5</td><td>30.3</td><td>30.3</td>");
         adaptive.Should().Contain("Rules: image_faster_when_clusters_grow, bleach_new_cluster. 2 decisions, 0 refused by a limit, 2 bleaches");
@@ -94,7 +119,7 @@ public class RunReportTests(SimulatedRuns runs)
         html.Should().NotContain("<script", "nothing from a file becomes markup");
         html.Should().Contain("limit max_bleaches_per_position: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
         var rows = TableRows(html, "adapt");
-        rows.Should().ContainSingle().Which[2].Should().Be("refused: bleach newest cluster");
+        rows.Should().ContainSingle().Which[..4].Should().Equal("–", "+2.50 min", "bleach_new_cluster", "refused: bleach newest cluster");
         TableRows(html, "frap")[1][11].Should().Be("failed: bleach depth 0.30 < 0.6, no fit");
         html.Should().Contain("2 step(s), 1 fitted: t½ = 30.0 s, mobile fraction = 0.40 (mean ± SD, n = 1)");
     }

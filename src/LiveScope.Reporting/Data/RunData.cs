@@ -22,7 +22,9 @@ internal sealed record FrapStep(string Step, string Position, string Series, str
 internal readonly record struct FrapCurvePoint(double TimeS, double Normalised, double Fitted);
 
 /// <summary>An adapt.decision or adapt.refused line of events.jsonl.</summary>
-internal sealed record AdaptEntry(bool Refused, double? TimeS, string Rule, string Action, string Position,
+/// <param name="FrameTimeS">Microscope time of the frame the rule evaluated (decisions only).</param>
+/// <param name="LoggedAtS">Microscope time the decision or refusal was logged.</param>
+internal sealed record AdaptEntry(bool Refused, double? FrameTimeS, double? LoggedAtS, string Rule, string Action, string Position,
     string Metrics, string Detail, double? LatencyMs);
 
 internal sealed record LatencyFigures(long Count, double P50, double P99, double Max);
@@ -56,6 +58,16 @@ internal sealed class RunData
     public IReadOnlyList<AdaptEntry> Adapt { get; private set; } = [];
     public AdaptiveSummary? Adaptive { get; private set; }
     public List<string> Problems { get; } = [];
+
+    /// <summary>
+    /// Simulator only: how many simulated clusters were in view in each frame, by frame time (ms) — every one the
+    /// simulator placed, detectable or not. Null without ground-truth.csv. Read on first use (the file is large).
+    /// </summary>
+    public IReadOnlyDictionary<long, int>? TruthCountsByTimeMs => _truth ??= LoadTruth();
+    private IReadOnlyDictionary<long, int>? _truth;
+    private bool _truthRead;
+
+    public static long TimeKey(double timeS) => (long)Math.Round(timeS * 1000);
 
     /// <summary>The condition label of the manifest, else the run name.</summary>
     public string Condition => Manifest?.Labels.GetValueOrDefault("condition") is { Length: > 0 } c ? c : Name;
@@ -109,13 +121,13 @@ internal sealed class RunData
     {
         var d = e.Data is { ValueKind: JsonValueKind.Object } o ? o : default;
         bool refused = e.Kind == "adapt.refused";
-        double? time = Num(d, "frame_time_s") ?? e.MicroscopeTime?.TotalSeconds;
+
         string metrics = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object
             ? string.Join(", ", m.EnumerateObject().Select(p => $"{p.Name} = {Scalar(p.Value)}"))
             : "";
         string detail = Str(d, "detail");
         if (refused && Str(d, "limit") is { Length: > 0 } limit) detail = detail.Length > 0 ? $"limit {limit}: {detail}" : $"limit {limit}";
-        return new AdaptEntry(refused, time, Str(d, "rule"), Str(d, "action"), Str(d, "position"), metrics, detail, Num(d, "latency_ms"));
+        return new AdaptEntry(refused, Num(d, "frame_time_s"), e.MicroscopeTime?.TotalSeconds, Str(d, "rule"), Str(d, "action"), Str(d, "position"), metrics, detail, Num(d, "latency_ms"));
     }
 
     /// <summary>
@@ -143,6 +155,47 @@ internal sealed class RunData
             positions.Add(new SeriesFrames(name, frames));
         }
         Positions = positions;
+    }
+
+    /// <summary>Ground truth larger than this is not read for a report (counting it would take minutes).</summary>
+    private const long MaxTruthBytes = 2L << 30;
+
+    private IReadOnlyDictionary<long, int>? LoadTruth()
+    {
+        if (_truthRead) return null;
+        _truthRead = true;
+        string path = Path.Combine(Folder, RunFolder.GroundTruthFileName);
+        if (!File.Exists(path) || new FileInfo(path).Length > MaxTruthBytes) return null;
+        try
+        {
+            var counts = new Dictionary<long, int>();
+            int column = -1;
+            foreach (var line in File.ReadLines(path))
+            {
+                if (column < 0) { column = Array.IndexOf(line.Split(','), "time_s"); if (column < 0) return null; continue; }
+                if (double.TryParse(Field(line, column), NumberStyles.Float, CultureInfo.InvariantCulture, out double t))
+                    counts[TimeKey(t)] = counts.GetValueOrDefault(TimeKey(t)) + 1;
+            }
+            return counts;
+        }
+        catch (IOException e)
+        {
+            Problems.Add($"{RunFolder.GroundTruthFileName}: could not be read ({e.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>The column-th comma-separated field of a line (ground truth has no quoted fields).</summary>
+    private static ReadOnlySpan<char> Field(ReadOnlySpan<char> line, int column)
+    {
+        for (int i = 0; i < column; i++)
+        {
+            int comma = line.IndexOf(',');
+            if (comma < 0) return [];
+            line = line[(comma + 1)..];
+        }
+        int end = line.IndexOf(',');
+        return end < 0 ? line : line[..end];
     }
 
     private void LoadFrap()

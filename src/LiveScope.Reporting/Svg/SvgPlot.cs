@@ -3,7 +3,7 @@ using System.Text;
 
 namespace LiveScope.Reporting.Svg;
 
-public enum SeriesStyle { Line, Points, LineAndPoints }
+public enum SeriesStyle { Line, Points, LineAndPoints, HollowPoints }
 
 /// <summary>One named set of points. NaN coordinates are left out (a line is broken there).</summary>
 public sealed record PlotSeries(string Name, IReadOnlyList<(double X, double Y)> Points, SeriesStyle Style = SeriesStyle.Line)
@@ -13,6 +13,7 @@ public sealed record PlotSeries(string Name, IReadOnlyList<(double X, double Y)>
     /// <summary>Series that only accompany another (a fitted line under its points) stay out of the legend.</summary>
     public bool InLegend { get; init; } = true;
     public double Opacity { get; init; } = 1;
+    public bool Dashed { get; init; }
 }
 
 /// <summary>A vertical line across the plot at <see cref="X"/> (insulin at time zero), labelled at its top.</summary>
@@ -33,7 +34,7 @@ public sealed class SvgPlot
     public string Title { get; init; } = "";
     public string XLabel { get; init; } = "";
     public string YLabel { get; init; } = "";
-    public int Width { get; init; } = 640;
+    public int Width { get; init; } = 720;
     public int Height { get; init; } = 320;
     public List<PlotSeries> Series { get; } = [];
     public List<VerticalMarker> Markers { get; } = [];
@@ -41,7 +42,7 @@ public sealed class SvgPlot
     /// <summary>Forces the y range to include 0 (counts, fractions).</summary>
     public bool YFromZero { get; init; }
 
-    private const int Left = 64, Right = 16, Top = 28, Bottom = 48;
+    private const int Left = 64, Top = 28, Bottom = 48, LegendGap = 12;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public bool HasData => Series.Any(s => s.Points.Any(Finite));
@@ -52,12 +53,20 @@ public sealed class SvgPlot
         sb.Append(Inv, $"<svg class=\"plot\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Esc(Title)}\">");
         sb.Append(Inv, $"<title>{Esc(Title)}</title>");
         sb.Append(Inv, $"<text x=\"{Width / 2}\" y=\"16\" text-anchor=\"middle\" class=\"plot-title\">{Esc(Title)}</text>");
+        var legend = Series.Where(x => x.InLegend).Select(x => x.Name).ToList();
+        // The legend sits right of the plot area, so it never hides a line.
+        int legendWidth = legend.Count == 0 ? 0 : Math.Min(200, 34 + 7 * legend.Max(n => n.Length));
+        int right = legend.Count == 0 ? 16 : legendWidth + LegendGap + 8;
         var (xMin, xMax, yMin, yMax) = Ranges();
         var xTicks = XCategories is null ? NiceTicks.For(xMin, xMax) : Enumerable.Range(0, XCategories.Count).Select(i => (double)i).ToArray();
         var yTicks = NiceTicks.For(yMin, yMax);
-        if (XCategories is null) { xMin = Math.Min(xMin, xTicks[0]); xMax = Math.Max(xMax, xTicks[^1]); }
+        // Time runs from the first to the last frame: x keeps the data's range (ticks inside it); y extends to its ticks.
+        double slack = (xMax - xMin) * 1e-9;
+        var inside = xTicks.Where(t => t >= xMin - slack && t <= xMax + slack).ToArray();
+        if (XCategories is null && inside.Length >= 2) xTicks = inside;
+        else if (XCategories is null) { xMin = Math.Min(xMin, xTicks[0]); xMax = Math.Max(xMax, xTicks[^1]); }
         yMin = Math.Min(yMin, yTicks[0]); yMax = Math.Max(yMax, yTicks[^1]);
-        double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
+        double plotW = Width - Left - right, plotH = Height - Top - Bottom;
         double Px(double x) => Left + (x - xMin) / (xMax - xMin) * plotW;
         double Py(double y) => Top + plotH - (y - yMin) / (yMax - yMin) * plotH;
 
@@ -89,42 +98,46 @@ public sealed class SvgPlot
         }
 
         int colour = 0;
-        var legend = new List<(string Name, string Color, SeriesStyle Style)>();
+        var entries = new List<(string Name, string Color, SeriesStyle Style, bool Dashed)>();
         foreach (var s in Series)
         {
             string c = s.Color ?? Palette[colour++ % Palette.Count];
-            sb.Append(Inv, $"<g class=\"series\" data-series=\"{Esc(s.Name)}\" fill=\"{c}\" stroke=\"{c}\" opacity=\"{s.Opacity:0.##}\">");
+            sb.Append(Inv, $"<g class=\"series\" data-series=\"{Esc(s.Name)}\" fill=\"{c}\" stroke=\"{c}\" opacity=\"{s.Opacity:0.##}\"{(s.Dashed ? " stroke-dasharray=\"6 4\"" : "")}>");
             if (s.Style != SeriesStyle.Points)
                 foreach (var run in FiniteRuns(s.Points))
                     sb.Append("<polyline fill=\"none\" points=\"")
                       .AppendJoin(' ', run.Select(p => string.Create(Inv, $"{Px(p.X):0.##},{Py(p.Y):0.##}")))
                       .Append("\"/>");
-            if (s.Style != SeriesStyle.Line)
+            if (s.Style == SeriesStyle.HollowPoints)
+                foreach (var p in s.Points.Where(Finite))
+                    sb.Append(Inv, $"<circle cx=\"{Px(p.X):0.##}\" cy=\"{Py(p.Y):0.##}\" r=\"3\" fill=\"none\" stroke-width=\"1.2\"/>");
+            else if (s.Style != SeriesStyle.Line)
                 foreach (var p in s.Points.Where(Finite))
                     sb.Append(Inv, $"<circle cx=\"{Px(p.X):0.##}\" cy=\"{Py(p.Y):0.##}\" r=\"2.5\" stroke=\"none\"/>");
             sb.Append("</g>");
-            if (s.InLegend) legend.Add((s.Name, c, s.Style));
+            if (s.InLegend) entries.Add((s.Name, c, s.Style, s.Dashed));
         }
-        AppendLegend(sb, legend);
+        AppendLegend(sb, entries, Left + plotW + LegendGap, legendWidth);
         sb.Append("</svg>");
         return sb.ToString();
     }
 
-    private void AppendLegend(StringBuilder sb, List<(string Name, string Color, SeriesStyle Style)> legend)
+    private static void AppendLegend(StringBuilder sb, List<(string Name, string Color, SeriesStyle Style, bool Dashed)> legend, double left, int width)
     {
         if (legend.Count == 0) return;
         sb.Append("<g class=\"legend\">");
-        double y = Top + 8;
-        int width = Math.Min(220, 30 + 7 * legend.Max(l => l.Name.Length));
-        double x = Width - Right - width;
-        sb.Append(Inv, $"<rect x=\"{x - 4:0.##}\" y=\"{Top + 2}\" width=\"{width}\" height=\"{legend.Count * 16 + 6}\" class=\"legend-box\"/>");
-        foreach (var (name, color, style) in legend)
+        double y = Top + 8, x = left + 4;
+        sb.Append(Inv, $"<rect x=\"{left:0.##}\" y=\"{Top}\" width=\"{width}\" height=\"{legend.Count * 16 + 6}\" class=\"legend-box\"/>");
+        foreach (var (name, color, style, dashed) in legend)
         {
             if (style == SeriesStyle.Points)
                 sb.Append(Inv, $"<circle cx=\"{x + 9:0.##}\" cy=\"{y + 1:0.##}\" r=\"3\" fill=\"{color}\"/>");
+            else if (style == SeriesStyle.HollowPoints)
+                sb.Append(Inv, $"<circle cx=\"{x + 9:0.##}\" cy=\"{y + 1:0.##}\" r=\"3\" fill=\"none\" stroke=\"{color}\"/>");
             else
-                sb.Append(Inv, $"<line x1=\"{x:0.##}\" y1=\"{y + 1:0.##}\" x2=\"{x + 18:0.##}\" y2=\"{y + 1:0.##}\" stroke=\"{color}\" stroke-width=\"2\"/>");
-            sb.Append(Inv, $"<text x=\"{x + 24:0.##}\" y=\"{y + 5:0.##}\">{Esc(name)}</text>");
+                sb.Append(Inv, $"<line x1=\"{x:0.##}\" y1=\"{y + 1:0.##}\" x2=\"{x + 18:0.##}\" y2=\"{y + 1:0.##}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>");
+            string shown = name.Length > 24 ? name[..23] + "…" : name;
+            sb.Append(Inv, $"<text x=\"{x + 24:0.##}\" y=\"{y + 5:0.##}\">{Esc(shown)}</text>");
             y += 16;
         }
         sb.Append("</g>");
@@ -140,6 +153,10 @@ public sealed class SvgPlot
         if (XCategories is null)
             foreach (var m in Markers) { xMin = Math.Min(xMin, m.X); xMax = Math.Max(xMax, m.X); }
         double yMin = points.Count == 0 ? 0 : points.Min(p => p.Y), yMax = points.Count == 0 ? 1 : points.Max(p => p.Y);
+        // A little headroom, so a point on the edge is not cut by the frame.
+        double pad = (yMax - yMin) * 0.03;
+        yMin -= pad; yMax += pad;
+        if (YFromZero && yMin >= -pad) yMin = Math.Max(0, yMin);
         if (YFromZero) { yMin = Math.Min(0, yMin); yMax = Math.Max(0, yMax); }
         (xMin, xMax) = Widen(xMin, xMax);
         (yMin, yMax) = Widen(yMin, yMax);
