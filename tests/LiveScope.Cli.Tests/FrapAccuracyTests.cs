@@ -12,11 +12,12 @@ namespace LiveScope.Cli.Tests;
 /// </summary>
 public class FrapAccuracyTests(ITestOutputHelper output)
 {
-    internal static async Task<(FrapStepResult Result, FrapSimulation.Outcome Truth)> MeasureAsync(FrapSimulation.Settings settings)
+    internal static async Task<(FrapStepResult Result, FrapSimulation.Outcome Truth)> MeasureAsync(FrapSimulation.Settings settings,
+        bool compartmentReference = false)
     {
         FrapStepAnalyzer? analyzer = null;
         var truth = await FrapSimulation.RunAsync(settings,
-            onTarget: (x, y) => analyzer = new FrapStepAnalyzer("frap", x, y, settings.RoiRadiusPx, settings.PreBleachFrames) { Position = "cell" },
+            onTarget: (x, y) => analyzer = new FrapStepAnalyzer("frap", x, y, settings.RoiRadiusPx, settings.PreBleachFrames) { Position = "cell", CompartmentReference = compartmentReference },
             onFrame: (frame, _) => analyzer!.Add(frame));
         return (analyzer!.Complete(), truth);
     }
@@ -50,5 +51,30 @@ public class FrapAccuracyTests(ITestOutputHelper output)
         t.TargetSurvived.Should().BeTrue("the bleached cluster must outlive the recovery");
         r.Fit!.HalfTimeS.Should().BeApproximately(t.TrueHalfTimeS, 0.05 * t.TrueHalfTimeS);
         r.Fit.MobileFraction.Should().BeApproximately(t.TrueMobile, 0.03);
+    }
+
+    /// <summary>
+    /// Eight fields, eight targets (cytoplasm, membrane and nucleus clusters): no systematic bias beyond the issue's
+    /// tolerances on average. Single runs scatter more — a nuclear cluster's mobile fraction comes out ≈0.07 low
+    /// (its small nuclear pool is depleted by the bleach; docs/frap.md) — so each run gets a wider bound.
+    /// </summary>
+    [Fact]
+    public async Task Across_eight_fields_the_mean_errors_are_within_5_percent_and_003()
+    {
+        var halfErrors = new List<double>();
+        var mobileErrors = new List<double>();
+        for (int seed = 1; seed <= 8; seed++)
+        {
+            var (r, t) = await MeasureAsync(new FrapSimulation.Settings { Seed = seed });
+            Describe(r, t);
+            r.Failure.Should().BeNull();
+            halfErrors.Add(r.Fit!.HalfTimeS / t.TrueHalfTimeS - 1);
+            mobileErrors.Add(r.Fit.MobileFraction - t.TrueMobile);
+        }
+        output.WriteLine($"mean t½ error {100 * halfErrors.Average():+0.0;-0.0} %, mean mobile error {mobileErrors.Average():+0.000;-0.000}");
+        halfErrors.Average().Should().BeInRange(-0.05, 0.05);
+        mobileErrors.Average().Should().BeInRange(-0.03, 0.03);
+        halfErrors.Should().OnlyContain(e => Math.Abs(e) < 0.08);
+        mobileErrors.Should().OnlyContain(e => Math.Abs(e) < 0.08);
     }
 }

@@ -1,4 +1,3 @@
-using LiveScope.Core.Config;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Geometry;
 using LiveScope.Core.Hardware;
@@ -28,9 +27,6 @@ internal static class FrapSimulation
         public double RoiRadiusPx { get; init; } = 3;
         public double DwellMs { get; init; } = 5;
         public double Power { get; init; } = 1;
-        /// <summary>The simulator paints the laser's reflection into the next frame (for calibration); a real FRAP
-        /// camera does not expose during the bleach, so the accuracy test turns it off.</summary>
-        public double ReflectionPhotonsPerMs { get; init; }
         /// <summary>Long-lived, non-drifting clusters (as the simulator's own FRAP test uses) unless set.</summary>
         public ClusterOptions Clusters { get; init; } = new()
         {
@@ -40,7 +36,12 @@ internal static class FrapSimulation
     }
 
     public sealed record Outcome(ClusterTruth Target, double BleachXPx, double BleachYPx, double TrueHalfTimeS, double TrueMobile,
-        double TruthBleachDepth, bool TargetSurvived);
+        double TruthBleachDepth, bool TargetSurvived)
+    {
+        /// <summary>The target's fluorescent molecules (ground truth) at each recovery frame, and before the bleach.</summary>
+        public double[] TruthRecovery { get; init; } = [];
+        public double TruthPreBleach { get; init; }
+    }
 
     /// <param name="onTarget">Told the bleach centre (camera px) once the target is chosen, before the first frame.</param>
     public static async Task<Outcome> RunAsync(Settings s, Action<double, double> onTarget, Action<Frame, int> onFrame)
@@ -51,8 +52,7 @@ internal static class FrapSimulation
         session.CreateDevice("XY", DeviceKind.XYStage, null);
         session.CreateDevice("Z", DeviceKind.FocusStage, null);
         session.CreateDevice("Light", DeviceKind.LightSource, null);
-        session.CreateDevice("FRAP", DeviceKind.PhotoTargeter,
-            ConfigNode.Parse($"reflection_photons_per_ms: {s.ReflectionPhotonsPerMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "frap.yaml"));
+        session.CreateDevice("FRAP", DeviceKind.PhotoTargeter, null);
         var targeter = session.PhotoTargeter!;
         targeter.CameraToTarget = targeter.TrueCameraToTarget;
         var truth = new GroundTruthRecorder();
@@ -74,18 +74,23 @@ internal static class FrapSimulation
         var bleachAt = session.Clock.Now + step * (s.PreBleachFrames + 1);
         int index = 0;
         for (int k = s.PreBleachFrames; k >= 1; k--) await SnapAtAsync(bleachAt - k * step);
+        await session.Clock.WaitUntilAsync(bleachAt, default);   // as the engine does: the bleach is due one interval after the last pre-bleach frame
         await targeter.BleachAsync(new BleachCircle(new PixelPoint(x, y), s.RoiRadiusPx),
             new BleachSettings(TimeSpan.FromMilliseconds(s.DwellMs), s.Power), default);
         var bleachedAt = session.Clock.Now;
-        double depth = double.NaN;
+        var recovery = new List<double>();
         for (int k = 0; k < s.RecoveryFrames; k++)
         {
             await SnapAtAsync(bleachedAt + k * step);
-            if (k == 0) depth = 1 - truth.Frames[^1].Clusters.Single(c => c.ClusterId == target.ClusterId).FluorescentMolecules / preFluorescent;
+            recovery.Add(truth.Frames[^1].Clusters.FirstOrDefault(c => c.ClusterId == target.ClusterId).FluorescentMolecules);
         }
+        double depth = 1 - recovery[0] / preFluorescent;
         bool survived = session.Sample.FindCluster(target.CellId, target.ClusterId) is { Dissolving: false };
         var p = options.Conditions.For(s.Condition);
-        return new Outcome(target, x, y, Math.Log(2) / p.KOffPerS, 1 - p.ImmobileFraction, depth, survived);
+        return new Outcome(target, x, y, Math.Log(2) / p.KOffPerS, 1 - p.ImmobileFraction, depth, survived)
+        {
+            TruthRecovery = [.. recovery], TruthPreBleach = preFluorescent,
+        };
 
         async Task SnapAtAsync(TimeSpan at)
         {

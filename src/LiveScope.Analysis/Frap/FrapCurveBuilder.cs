@@ -24,6 +24,13 @@ public sealed class FrapCurveBuilder
 
     public int Frames => _times.Count;
 
+    /// <summary>
+    /// Limits the reference to this compartment of the cell (None = the whole cell, easyFRAP's reference). The pool a
+    /// cluster exchanges with is its compartment's; when the bleach depletes that pool more than the whole cell, a
+    /// whole-cell reference under-corrects and the mobile fraction comes out low.
+    /// </summary>
+    public Compartment ReferenceCompartment { get; init; } = Compartment.None;
+
     public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
 
     public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS)
@@ -36,13 +43,17 @@ public sealed class FrapCurveBuilder
         for (int y = 0; y < height; y++)
         {
             var row = pixels.Slice(y * width, width);
-            var labels = _cells.Labels.AsSpan(Math.Min(y / f, _cells.BinnedHeight - 1) * _cells.BinnedWidth, _cells.BinnedWidth);
+            int rowStart = Math.Min(y / f, _cells.BinnedHeight - 1) * _cells.BinnedWidth;
+            var labels = _cells.Labels.AsSpan(rowStart, _cells.BinnedWidth);
+            var compartments = _cells.Compartments.AsSpan(rowStart, _cells.BinnedWidth);
+            byte wanted = (byte)ReferenceCompartment;
             double dy2 = (y - _roiY) * (y - _roiY);
             for (int x = 0; x < width; x++)
             {
-                int label = labels[Math.Min(x / f, _cells.BinnedWidth - 1)];
+                int bx = Math.Min(x / f, _cells.BinnedWidth - 1);
+                int label = labels[bx];
                 if (label == 0) { bgSum += row[x]; bgN++; }
-                else if (label == _cellId) { cellSum += row[x]; cellN++; }
+                else if (label == _cellId && (wanted == 0 || compartments[bx] == wanted)) { cellSum += row[x]; cellN++; }
                 if (dy2 + (x - _roiX) * (x - _roiX) <= r2) { roiSum += row[x]; roiN++; }
             }
         }

@@ -50,6 +50,11 @@ public sealed class FrapStepAnalyzer
     public string Position { get; init; } = "";
     /// <summary>An ROI centre this close (px) to a cell but outside every cell is assigned to that cell.</summary>
     public double NearestCellWithinPx { get; init; } = 6;
+    /// <summary>
+    /// Reference = only the ROI's compartment of its cell (membrane, cytoplasm or nucleus, as segmented) instead of the
+    /// whole cell: corrects for the bleach depleting the local exchange pool more than the whole cell (see docs/frap.md).
+    /// </summary>
+    public bool CompartmentReference { get; init; }
 
     public int FramesAdded { get; private set; }
     /// <summary>The reference cell's label in the first frame's segmentation, once known.</summary>
@@ -90,7 +95,8 @@ public sealed class FrapStepAnalyzer
         }
         CellId = cell;
         // The split into pre- and post-bleach is by frame count (Build(preBleachFrames)), so the bleach time is not needed here.
-        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity);
+        var compartment = CompartmentReference && masks.CellAt(_x, _y) == cell ? masks.CompartmentAt(_x, _y) : Compartment.None;
+        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity) { ReferenceCompartment = compartment };
     }
 
     /// <summary>The cell at the ROI centre, else the nearest cell pixel within reach; 0 when none.</summary>
@@ -147,6 +153,10 @@ public sealed class FrapStepAnalyzer
             return FormattableString.Invariant($"the fit found no recovery (t½ = {fit.HalfTimeS:G4} s)");
         if (!double.IsFinite(fit.MobileFraction))
             return "the fit gave no mobile fraction";
+        // A first post-bleach ROI as bright as before (or brighter: a laser reflection caught in that frame) leaves
+        // nothing to recover from; a fit through it is noise.
+        if (!(fit.BleachDepth > 0))
+            return FormattableString.Invariant($"no bleach seen: the first post-bleach ROI is not darker than before the bleach (bleach depth {fit.BleachDepth:0.00})");
         return null;
     }
 }

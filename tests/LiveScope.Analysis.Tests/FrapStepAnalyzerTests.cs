@@ -1,0 +1,155 @@
+using System.Globalization;
+using LiveScope.Analysis.Frap;
+
+namespace LiveScope.Analysis.Tests;
+
+/// <summary>
+/// FrapStepAnalyzer on synthetic frames: one round cell (radius 60 px) with a Gaussian cluster (σ 1.5 px) whose
+/// brightness after the bleach follows g(t) = f0 + Mf(1 − f0)(1 − e^(−kt)); Poisson-like noise, a seeded generator.
+/// The diffuse cell signal under the ROI is not bleached, so on the double-normalised scale the mobile fraction is Mf.
+/// </summary>
+public class FrapStepAnalyzerTests
+{
+    private const int Size = 256, Pre = 5;
+    private const double CellX = 128, CellY = 128, CellRadius = 60, SpotX = 150.3, SpotY = 120.6;
+
+    private static ushort[] Frame(Random rng, double spotScale, double reflection = 0)
+    {
+        var pixels = new ushort[Size * Size];
+        for (int y = 0; y < Size; y++)
+            for (int x = 0; x < Size; x++)
+            {
+                double r = Math.Sqrt((x - CellX) * (x - CellX) + (y - CellY) * (y - CellY));
+                double v = 100 + 300 / (1 + Math.Exp((r - CellRadius) / 2));
+                double d2 = (x - SpotX) * (x - SpotX) + (y - SpotY) * (y - SpotY);
+                v += (2000 * spotScale + reflection) * Math.Exp(-d2 / (2 * 1.5 * 1.5));
+                v += Math.Sqrt(v) * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+                pixels[y * Size + x] = (ushort)Math.Clamp(v, 0, 65535);
+            }
+        return pixels;
+    }
+
+    /// <summary>Feeds <paramref name="post"/> recovery frames at 1 s after <see cref="Pre"/> pre-bleach frames.</summary>
+    private static FrapStepResult Run(FrapStepAnalyzer analyzer, double halfTimeS, double mobile, int post = 60, double f0 = 0.1,
+        double firstPostReflection = 0)
+    {
+        var rng = new Random(7);
+        double k = Math.Log(2) / halfTimeS;
+        for (int i = 0; i < Pre + post; i++)
+        {
+            double t = i - Pre;
+            double g = i < Pre ? 1 : f0 + mobile * (1 - f0) * (1 - Math.Exp(-k * t));
+            analyzer.Add(Frame(rng, g, i == Pre ? firstPostReflection : 0), Size, Size, 100 + i);
+        }
+        return analyzer.Complete(trackId: 42);
+    }
+
+    [Fact]
+    public void Recovers_half_time_and_mobile_fraction_from_frames_and_reports_the_cell_and_bleach_time()
+    {
+        var analyzer = new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre) { Position = "cell_1" };
+        var r = Run(analyzer, halfTimeS: 8, mobile: 0.7);
+
+        r.Failure.Should().BeNull();
+        r.Succeeded.Should().BeTrue();
+        r.Fit!.HalfTimeS.Should().BeApproximately(8, 0.4);
+        r.Fit.MobileFraction.Should().BeApproximately(0.7, 0.03);
+        r.CellId.Should().Be(1);
+        r.TrackId.Should().Be(42);
+        (r.Step, r.Position).Should().Be(("frap_a", "cell_1"));
+        r.BleachTimeS.Should().Be(100 + Pre, "the first post-bleach frame is t = 0 of the recovery");
+        r.Curve!.TimesS.Should().HaveCount(Pre + 60);
+        analyzer.FramesAdded.Should().Be(Pre + 60);
+        analyzer.IsComplete(Pre + 60).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_ROI_just_outside_the_cell_uses_the_nearest_cell_and_one_far_outside_fails_without_throwing()
+    {
+        // The cell edge is at r ≈ 60 px (binned masks make it ragged by a few px): 2 px outside is "just outside".
+        var near = new FrapStepAnalyzer("near", CellX + CellRadius + 2, CellY, 3, Pre);
+        var far = new FrapStepAnalyzer("far", CellX + CellRadius + 30, CellY, 3, Pre);
+        var rng = new Random(1);
+        var frame = Frame(rng, 1);
+        near.Add(frame, Size, Size, 0);
+        far.Add(frame, Size, Size, 0);
+
+        near.CellId.Should().Be(1);
+        far.CellId.Should().BeNull();
+        var result = far.Complete();
+        result.Failure.Should().StartWith("no cell at or within");
+        result.Fit.Should().BeNull();
+    }
+
+    [Fact]
+    public void Bad_data_ends_in_a_failure_text_never_an_exception()
+    {
+        new FrapStepAnalyzer("none", SpotX, SpotY, 3, Pre).Complete().Failure.Should().Be("no frames were added");
+        new FrapStepAnalyzer("radius", SpotX, SpotY, double.NaN, Pre).Complete().Failure.Should().Contain("radius");
+        new FrapStepAnalyzer("centre", double.NaN, SpotY, 3, Pre).Complete().Failure.Should().Contain("no ROI centre");
+
+        Run(new FrapStepAnalyzer("short", SpotX, SpotY, 3, Pre), 8, 0.7, post: 2).Failure.Should().Contain("4 post-bleach frames");
+
+        var sizes = new FrapStepAnalyzer("sizes", SpotX, SpotY, 3, Pre);
+        var rng = new Random(2);
+        sizes.Add(Frame(rng, 1), Size, Size, 0);
+        sizes.Add(new ushort[128 * 128], 128, 128, 1);
+        sizes.Complete().Failure.Should().StartWith("frame 1: frame size differs");
+
+        var order = new FrapStepAnalyzer("order", SpotX, SpotY, 3, Pre);
+        order.Add(Frame(rng, 1), Size, Size, 5);
+        order.Add(Frame(rng, 1), Size, Size, 5);
+        order.Complete().Failure.Should().Contain("time order");
+    }
+
+    [Fact]
+    public void A_first_post_bleach_frame_brighter_than_before_is_a_failure_not_a_fit()
+    {
+        // A laser reflection caught in the first recovery frame: the ROI looks brighter than before the bleach.
+        var r = Run(new FrapStepAnalyzer("reflection", SpotX, SpotY, 3, Pre), 8, 0.7, firstPostReflection: 6000);
+        r.Failure.Should().StartWith("no bleach seen");
+        r.Curve.Should().NotBeNull("the curve is kept for inspection");
+        r.Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Csv_appends_one_header_and_a_row_per_step_and_write_all_replaces()
+    {
+        var folder = Directory.CreateTempSubdirectory("frap-csv-").FullName;
+        try
+        {
+            var ok = Run(new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre) { Position = "cell_1" }, 8, 0.7);
+            var failed = new FrapStepAnalyzer("frap,b", SpotX, SpotY, 3, Pre) { Position = "cell_2" }.Complete();
+            FrapResultsCsv.Append(folder, ok);
+            FrapResultsCsv.Append(folder, failed, series: "cell_2_frap-b");
+
+            var lines = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.ResultsFileName));
+            lines.Should().HaveCount(3);
+            lines[0].Should().Be("step,position,series,track_id,cell_id,x_px,y_px,radius_px,bleach_time_s,model,t_half_s,t_half_se_s," +
+                                 "mobile_fraction,mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure");
+            var row = lines[1].Split(',');
+            row.Should().HaveCount(19);
+            row[..5].Should().Equal("frap_a", "cell_1", "cell_1_frap_a", "42", "1");
+            row[9].Should().Be("one_exponential");
+            double.Parse(row[10], CultureInfo.InvariantCulture).Should().BeApproximately(8, 0.4);
+            row[18].Should().BeEmpty();
+            lines[2].Should().Be("\"frap,b\",cell_2,cell_2_frap-b,,,150.3,120.6,3,,,,,,,,,,,no frames were added",
+                "text with a comma is quoted; unknown ids and NaN are empty cells");
+
+            var curves = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.CurvesFileName));
+            curves[0].Should().Be("step,time_s,roi,reference,background,normalised,fitted");
+            curves.Should().HaveCount(1 + Pre + 60, "a failed step without a curve adds no curve rows");
+            curves[1].Split(',')[1].Should().Be("-5");
+            curves[1].Split(',')[6].Should().BeEmpty("pre-bleach rows have no fitted value");
+            curves[1 + Pre].Split(',')[1].Should().Be("0");
+            curves[1 + Pre].Split(',')[6].Should().NotBeEmpty();
+
+            FrapResultsCsv.WriteAll(folder, [(ok, null)]);
+            File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.ResultsFileName)).Should().HaveCount(2, "WriteAll replaces");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

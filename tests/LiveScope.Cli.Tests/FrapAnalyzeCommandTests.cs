@@ -1,0 +1,102 @@
+using System.Globalization;
+using LiveScope.Analysis.Frap;
+using LiveScope.Storage;
+using LiveScope.Storage.OmeTiff;
+using LiveScope.Storage.Run;
+
+namespace LiveScope.Cli.Tests;
+
+/// <summary>
+/// `livescope analyze RUN` on a run folder holding a FRAP step: the series the simulated microscope recorded, named
+/// &lt;position&gt;_&lt;step&gt;.ome.tif, and the "bleach" entry of events.jsonl with the fields the engine writes.
+/// </summary>
+public class FrapAnalyzeCommandTests : IDisposable
+{
+    private readonly string _run = Directory.CreateTempSubdirectory("livescope-frap-").FullName;
+
+    public void Dispose() => Directory.Delete(_run, recursive: true);
+
+    [Fact]
+    public async Task Analyze_writes_a_fitted_frap_row_and_curves_and_leaves_FRAP_series_out_of_the_cluster_pipeline()
+    {
+        var settings = new FrapSimulation.Settings { Seed = 21, RecoveryFrames = 60 };
+        OmeTiffWriter? writer = null;
+        double x = 0, y = 0;
+        var truth = await FrapSimulation.RunAsync(settings,
+            onTarget: (bx, by) => (x, y) = (bx, by),
+            onFrame: (frame, index) =>
+            {
+                frame.Metadata = frame.Metadata with { TimeIndex = index };   // the engine numbers a series' frames so
+                writer ??= OmeTiffWriter.Create(Path.Combine(_run, "cell_1_frap_a" + RunFolder.ImageExtension),
+                    new StackDescription { ImageName = "cell_1 frap_a", PositionName = "cell_1", PlannedSizeT = 65, PixelSizeUm = 0.1625 });
+                writer.WritePlane(frame);
+            });
+        writer!.Dispose();
+        using (var events = EventLogWriter.Open(Path.Combine(_run, RunFolder.EventsFileName)))
+        {
+            events.Write("bleach", null, new Dictionary<string, object?>
+            {
+                ["step"] = "frap_a", ["position"] = "cell_1", ["region"] = "circle", ["x_px"] = x, ["y_px"] = y,
+                ["radius_px"] = settings.RoiRadiusPx, ["pre_bleach_frames"] = settings.PreBleachFrames, ["dwell_ms"] = settings.DwellMs, ["power"] = 1.0,
+            }, TimeSpan.FromSeconds(12));
+            events.Write("bleach.skipped", null, new Dictionary<string, object?> { ["step"] = "frap_b", ["reason"] = "no target chosen" });
+        }
+
+        var (exit, output, errors) = await CliProcess.RunAsync(_run, "analyze", _run);
+
+        exit.Should().Be(0, errors);
+        output.Should().Contain("FRAP step").And.Contain("frap_a").And.Contain("bleach skipped: no target chosen");
+        var measurements = Path.Combine(_run, RunFolder.MeasurementsFolderName);
+        Directory.Exists(Path.Combine(measurements, "cell_1_frap_a")).Should().BeFalse("a FRAP series is analysed as FRAP, not as a time-lapse");
+        var lines = File.ReadAllLines(Path.Combine(measurements, FrapResultsCsv.ResultsFileName));
+        lines[0].Should().Be(FrapResultsCsv.ResultsHeader);
+        lines.Should().HaveCount(3);
+        var row = Columns(lines[0], lines[1]);
+        row["step"].Should().Be("frap_a");
+        row["series"].Should().Be("cell_1_frap_a");
+        row["failure"].Should().BeEmpty();
+        row["model"].Should().Be("one_exponential");
+        row["cell_id"].Should().NotBeEmpty();
+        Number(row["t_half_s"]).Should().BeApproximately(truth.TrueHalfTimeS, 0.1 * truth.TrueHalfTimeS);
+        Number(row["mobile_fraction"]).Should().BeApproximately(truth.TrueMobile, 0.05);
+        Number(row["r_squared"]).Should().BeGreaterThan(0.95);
+        Columns(lines[0], lines[2])["failure"].Should().Be("bleach skipped: no target chosen");
+
+        var curves = File.ReadAllLines(Path.Combine(measurements, FrapResultsCsv.CurvesFileName));
+        curves[0].Should().Be(FrapResultsCsv.CurvesHeader);
+        curves.Should().HaveCount(1 + settings.PreBleachFrames + settings.RecoveryFrames);
+        var firstPost = Columns(curves[0], curves[1 + settings.PreBleachFrames]);
+        Number(firstPost["time_s"]).Should().Be(0, "time is measured from the first post-bleach frame");
+        firstPost["fitted"].Should().NotBeEmpty();
+        Columns(curves[0], curves[1])["fitted"].Should().BeEmpty("pre-bleach rows have no model value");
+        Number(Columns(curves[0], curves[1])["time_s"]).Should().BeApproximately(-settings.PreBleachFrames * settings.IntervalS, 0.1);
+    }
+
+    private static Dictionary<string, string> Columns(string header, string line)
+    {
+        var names = header.Split(',');
+        var values = SplitCsv(line);
+        values.Should().HaveCount(names.Length, line);
+        return names.Zip(values).ToDictionary(p => p.First, p => p.Second);
+    }
+
+    /// <summary>Splits one CSV line with RFC 4180 quotes.</summary>
+    private static List<string> SplitCsv(string line)
+    {
+        var cells = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { cells.Add(cell.ToString()); cell.Clear(); }
+            else cell.Append(c);
+        }
+        cells.Add(cell.ToString());
+        return cells;
+    }
+
+    private static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+}
