@@ -15,11 +15,11 @@ namespace LiveScope.Analysis.Detection;
 /// columns, <see cref="Y0"/>/<see cref="Y1"/> and candidate indices are then in binned pixels, and the kernels
 /// must be the binned ones (σ/2).
 /// </summary>
-internal sealed unsafe class DogBand
+internal sealed unsafe partial class DogBand
 {
     public const int TileWidth = 256;
-    private const int Unroll = 4;                    // vectors per inner step: shares each kernel load across 32 px
-    private const int Block = 8 * Unroll;
+    private const int Unroll = 4;                    // vectors per inner step: shares each kernel load across 32 (64) px
+    private const int Block = 16 * Unroll;           // columns are rounded to this: whole steps of either vector width
     private const int Margin = 8;                    // DoG columns computed each side of a tile so x±1 exist
     private const float MaxInterpolationGain = 1.5f;
 
@@ -49,6 +49,9 @@ internal sealed unsafe class DogBand
         _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
         _k2 = g2.Weights.Select(w => Vector256.Create(w)).ToArray();
         _k2Negated = g2.Weights.Select(w => Vector256.Create(-w)).ToArray();
+        _wide1 = g1.Weights.Select(w => Vector512.Create(w)).ToArray();
+        _wide2 = g2.Weights.Select(w => Vector512.Create(w)).ToArray();
+        _wide2Negated = g2.Weights.Select(w => Vector512.Create(-w)).ToArray();
 
         int padLength = _stride + 2 * _r2 + Block;
         _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16, pinned: true);
@@ -81,7 +84,7 @@ internal sealed unsafe class DogBand
     public double Sum { get; private set; }
     public double SumOfSquares { get; private set; }
 
-    /// <summary>Sweeps the band; keeps maxima whose response exceeds <paramref name="candidateFloor"/>.</summary>
+    /// <summary>Sweeps the band; keeps maxima whose response (interpolated when binned) exceeds <paramref name="candidateFloor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sweep(ushort* frame, float candidateFloor)
     {
@@ -188,11 +191,12 @@ internal sealed unsafe class DogBand
         int r2 = _r2, r1 = _r1;
         LoadRow(frame, row, x0, columns + 2 * r2 + Block);
 
+        if (Use512) { BlurRowHorizontally512(row, columns); return; }
         float* h1 = Narrow(row), h2 = Wide(row);
         int offset = r2 - r1;   // the narrow kernel's taps start this far into the wide one
         fixed (Vector256<float>* k1 = _k1, k2 = _k2)
         {
-            for (int x = 0; x < columns; x += Block)
+            for (int x = 0; x < columns; x += 8 * Unroll)
             {
                 float* p = pad + x;
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;  // wide
@@ -227,6 +231,7 @@ internal sealed unsafe class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BlurVertically(int y, float* dogRow, int columns)
     {
+        if (Use512) { BlurVertically512(y, dogRow, columns); return; }
         int r1 = _r1, r2 = _r2;
         float** wide = stackalloc float*[2 * r2 + 1];
         float** narrow = stackalloc float*[2 * r1 + 1];
@@ -234,7 +239,7 @@ internal sealed unsafe class DogBand
         for (int j = -r1; j <= r1; j++) narrow[j + r1] = Narrow(y + j);
         fixed (Vector256<float>* k1 = _k1, k2n = _k2Negated)
         {
-            for (int x = 0; x < columns; x += Block)
+            for (int x = 0; x < columns; x += 8 * Unroll)
             {
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int j = 0; j < 2 * r1 + 1; j++)
@@ -275,6 +280,9 @@ internal sealed unsafe class DogBand
         // DoG index Margin is global column tileX.
         float* up = DogRow(m - 1) + Margin, mid = DogRow(m) + Margin, down = DogRow(m + 1) + Margin;
         var floorV = Vector256.Create(floor);
+        // A response is at most MaxResponseGain × the sample, so samples this low are skipped with one compare
+        // (a hair lower than floor / gain so float rounding never drops a candidate).
+        var sampleFloorV = Vector256.Create(floor / MaxResponseGain * (1 - 1e-6f));
         int lastX = _width - 2;
         int[] index = CandidateIndex; float[] response = CandidateResponse;
         int count = CandidateCount, capacity = Capacity;
@@ -282,23 +290,26 @@ internal sealed unsafe class DogBand
         for (int x = 0; x < tileWidth; x += 8)
         {
             var c = Vector256.Load(mid + x);
-            var above = Vector256.GreaterThan(c, floorV);
+            var above = Vector256.GreaterThan(c, sampleFloorV);
             if (above == Vector256<float>.Zero) continue;
             // Ties go to the earlier pixel (strict against left/up, ≥ against right/down), so plateaus give one maximum.
-            var before = Vector256.Max(Vector256.Max(Vector256.Load(mid + x - 1), Vector256.Load(up + x - 1)),
-                                       Vector256.Max(Vector256.Load(up + x), Vector256.Load(up + x + 1)));
-            var after = Vector256.Max(Vector256.Max(Vector256.Load(mid + x + 1), Vector256.Load(down + x - 1)),
-                                      Vector256.Max(Vector256.Load(down + x), Vector256.Load(down + x + 1)));
+            var left = Vector256.Load(mid + x - 1); var right = Vector256.Load(mid + x + 1);
+            var u = Vector256.Load(up + x); var d = Vector256.Load(down + x);
+            var before = Vector256.Max(Vector256.Max(left, Vector256.Load(up + x - 1)), Vector256.Max(u, Vector256.Load(up + x + 1)));
+            var after = Vector256.Max(Vector256.Max(right, Vector256.Load(down + x - 1)), Vector256.Max(d, Vector256.Load(down + x + 1)));
             var isMax = above & Vector256.GreaterThan(c, before) & Vector256.GreaterThanOrEqual(c, after);
-            uint bits = isMax.ExtractMostSignificantBits();
+            if (isMax == Vector256<float>.Zero) continue;
+            var r = _interpolate ? InterpolatedPeak(c, left, right, u, d) : c;
+            uint bits = (isMax & Vector256.GreaterThan(r, floorV)).ExtractMostSignificantBits();
             while (bits != 0)
             {
-                int tx = x + BitOperations.TrailingZeroCount(bits);
+                int lane = BitOperations.TrailingZeroCount(bits);
+                int tx = x + lane;
                 bits &= bits - 1;
                 int gx = tileX + tx;
                 if (tx >= tileWidth || gx < 1 || gx > lastX || count >= capacity) continue;
                 index[count] = (int)(rowBase + tx);
-                response[count] = _interpolate ? InterpolatedPeak(mid[tx], mid[tx - 1], mid[tx + 1], up[tx], down[tx]) : mid[tx];
+                response[count] = r.GetElement(lane);
                 count++;
             }
         }
@@ -312,16 +323,25 @@ internal sealed unsafe class DogBand
     /// so the threshold sees about what a full-resolution sweep would.
     /// </summary>
     internal static float InterpolatedPeak(float c, float left, float right, float up, float down)
+        => InterpolatedPeak(Vector256.Create(c), Vector256.Create(left), Vector256.Create(right),
+                            Vector256.Create(up), Vector256.Create(down)).ToScalar();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> InterpolatedPeak(
+        Vector256<float> c, Vector256<float> left, Vector256<float> right, Vector256<float> up, Vector256<float> down)
     {
-        float gain = ParabolaGain(left, c, right) + ParabolaGain(up, c, down);
-        return c + Math.Min(gain, (MaxInterpolationGain - 1) * c);
+        var gain = ParabolaGain(left, c, right) + ParabolaGain(up, c, down);
+        return c + Vector256.Min(gain, Vector256.Create(MaxInterpolationGain - 1) * c);
     }
 
-    private static float ParabolaGain(float l, float c, float r)
+    /// <summary>Height of the vertex of the parabola through (−1,l), (0,c), (1,r) above c, vertex clamped to ±½.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ParabolaGain(Vector256<float> l, Vector256<float> c, Vector256<float> r)
     {
-        float curvature = l - 2 * c + r;
-        if (curvature >= 0) return 0;
-        float t = Math.Clamp(0.5f * (l - r) / curvature, -0.5f, 0.5f);
-        return t * (0.5f * (r - l) + 0.5f * t * curvature);
+        var half = Vector256.Create(0.5f);
+        var curvature = l - 2 * c + r;
+        var t = Vector256.Min(Vector256.Max(half * (l - r) / curvature, -half), half);
+        var gain = t * (half * (r - l) + half * t * curvature);
+        return Vector256.ConditionalSelect(Vector256.LessThan(curvature, Vector256<float>.Zero), gain, Vector256<float>.Zero);
     }
 }

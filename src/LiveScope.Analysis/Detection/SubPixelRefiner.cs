@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace LiveScope.Analysis.Detection;
 
 /// <summary>A refined maximum: the full-resolution pixel of the DoG maximum and the sub-pixel position.</summary>
@@ -11,22 +15,23 @@ internal readonly record struct RefinedPeak(int PixelX, int PixelY, float X, flo
 /// With a 1-px square (full-resolution sweep) this is the 3×3 parabola at the swept maximum; with a 4-px square it
 /// locates the maximum within a 2×2-binned candidate (whose pixels are the middle 2×2 of the square).
 /// </summary>
-internal sealed class SubPixelRefiner
+internal sealed unsafe class SubPixelRefiner
 {
+    private const int Lanes = 8;                      // window columns: one Vector256 of floats
     private readonly float[] _w1, _w2;
     private readonly int _r1, _r2, _search, _side;
     private readonly float[] _row, _h1, _h2, _dog;   // one padded source row; blurred rows of the window; the DoG
 
     public SubPixelRefiner(GaussianKernel g1, GaussianKernel g2, int searchSide)
     {
-        if (searchSide < 1) throw new ArgumentOutOfRangeException(nameof(searchSide), searchSide, "must be ≥ 1");
+        if (searchSide is < 1 or > Lanes - 2) throw new ArgumentOutOfRangeException(nameof(searchSide), searchSide, $"must be 1 … {Lanes - 2}");
         _w1 = g1.Weights; _w2 = g2.Weights; _r1 = g1.Radius; _r2 = g2.Radius;
         _search = searchSide;
         _side = searchSide + 2;
-        _row = new float[_side + 2 * _r2];
-        _h1 = new float[(_side + 2 * _r2) * _side];
-        _h2 = new float[(_side + 2 * _r2) * _side];
-        _dog = new float[_side * _side];
+        _row = new float[Lanes + 2 * _r2];
+        _h1 = new float[(_side + 2 * _r2) * Lanes];
+        _h2 = new float[(_side + 2 * _r2) * Lanes];
+        _dog = new float[_side * Lanes];
     }
 
     public int SearchSide => _search;
@@ -36,37 +41,45 @@ internal sealed class SubPixelRefiner
     {
         int r1 = _r1, r2 = _r2, side = _side, rows = side + 2 * r2;
         int left = x0 - 1 - r2, top = y0 - 1 - r2;
-        var row = _row.AsSpan();
-        for (int i = 0; i < rows; i++)
+        fixed (ushort* f = frame)
+        fixed (float* row = _row, h1 = _h1, h2 = _h2, dog = _dog, w1 = _w1, w2 = _w2)
         {
-            var src = frame.Slice(Math.Clamp(top + i, 0, height - 1) * width, width);
-            for (int k = 0; k < row.Length; k++) row[k] = src[Math.Clamp(left + k, 0, width - 1)];
-            for (int c = 0; c < side; c++)
+            // Horizontal pass: the window's 8 columns (x0−1 …) of every row the vertical pass needs, both Gaussians.
+            for (int i = 0; i < rows; i++)
             {
-                float a = 0, b = 0;
-                for (int j = 0; j <= 2 * r2; j++) b += _w2[j] * row[c + j];
-                for (int j = 0; j <= 2 * r1; j++) a += _w1[j] * row[c + r2 - r1 + j];
-                _h1[i * side + c] = a; _h2[i * side + c] = b;
+                ushort* src = f + (long)Math.Clamp(top + i, 0, height - 1) * width;
+                int length = Lanes + 2 * r2;
+                if (left >= 0 && left + length <= width)
+                    for (int k = 0; k < length; k++) row[k] = src[left + k];
+                else
+                    for (int k = 0; k < length; k++) row[k] = src[Math.Clamp(left + k, 0, width - 1)];
+                Vector256<float> a = default, b = default;
+                for (int j = 0; j <= 2 * r2; j++) b = Mad(Vector256.Load(row + j), Vector256.Create(w2[j]), b);
+                for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(row + r2 - r1 + j), Vector256.Create(w1[j]), a);
+                a.Store(h1 + i * Lanes); b.Store(h2 + i * Lanes);
             }
-        }
-        for (int r = 0; r < side; r++)
-            for (int c = 0; c < side; c++)
+            for (int r = 0; r < side; r++)
             {
-                float a = 0, b = 0;
-                for (int j = 0; j <= 2 * r2; j++) b += _w2[j] * _h2[(r + j) * side + c];
-                for (int j = 0; j <= 2 * r1; j++) a += _w1[j] * _h1[(r + r2 - r1 + j) * side + c];
-                _dog[r * side + c] = a - b;
+                Vector256<float> a = default, b = default;
+                for (int j = 0; j <= 2 * r2; j++) b = Mad(Vector256.Load(h2 + (r + j) * Lanes), Vector256.Create(w2[j]), b);
+                for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(h1 + (r + r2 - r1 + j) * Lanes), Vector256.Create(w1[j]), a);
+                (a - b).Store(dog + r * Lanes);
             }
 
-        int best = side + 1;
-        for (int r = 1; r <= _search; r++)
-            for (int c = 1; c <= _search; c++)
-                if (_dog[r * side + c] > _dog[best]) best = r * side + c;
-        float dx = Vertex(_dog[best - 1], _dog[best], _dog[best + 1]);
-        float dy = Vertex(_dog[best - side], _dog[best], _dog[best + side]);
-        int px = x0 - 1 + best % side, py = y0 - 1 + best / side;
-        return new RefinedPeak(px, py, px + dx, py + dy);
+            int best = Lanes + 1;
+            for (int r = 1; r <= _search; r++)
+                for (int c = 1; c <= _search; c++)
+                    if (dog[r * Lanes + c] > dog[best]) best = r * Lanes + c;
+            float dx = Vertex(dog[best - 1], dog[best], dog[best + 1]);
+            float dy = Vertex(dog[best - Lanes], dog[best], dog[best + Lanes]);
+            int px = x0 - 1 + best % Lanes, py = y0 - 1 + best / Lanes;
+            return new RefinedPeak(px, py, px + dx, py + dy);
+        }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary>Vertex of the parabola through (−1,l), (0,c), (1,r), clamped to the pixel.</summary>
     private static float Vertex(float l, float c, float r)
