@@ -20,6 +20,7 @@ internal static class PreviewImages
 {
     /// <summary>Frames wider than this are binned down so the page stays a few MB at most.</summary>
     private const int MaxWidthPx = 512;
+    private const long MaxPreviewBytes = 1_500_000;
 
     /// <summary>First frame, the first at least 5 min after insulin (else the first after it), last frame.</summary>
     public static IReadOnlyList<int> Pick(RunData run, SeriesFrames series)
@@ -45,9 +46,12 @@ internal static class PreviewImages
         Lazy<ILookup<int, Cluster>> clusters = new(() => ReadClusters(Path.Combine(folder, "clusters.csv")));
         foreach (int frame in frames)
         {
-            byte[]? png = existing.FirstOrDefault(p => p.Frame == frame).Path is { } exact ? File.ReadAllBytes(exact) : null;
+            string? exact = existing.FirstOrDefault(p => p.Frame == frame).Path;
+            // The analysis' own preview has the cell outlines; a full-size one of a large camera is redrawn binned.
+            byte[]? png = exact is not null && new FileInfo(exact).Length <= MaxPreviewBytes ? File.ReadAllBytes(exact) : null;
             int shown = frame;
             png ??= TryRender(run, series, frame, clusters);
+            png ??= exact is not null ? File.ReadAllBytes(exact) : null;
             if (png is null && existing.Count > 0)
             {
                 var nearest = existing.MinBy(p => Math.Abs(p.Frame - frame));
