@@ -64,6 +64,13 @@ public sealed class ReplayCamera : ICamera
     /// <summary>The microscope's clock; the backend session hands it over once the microscope exists.</summary>
     public void UseClock(IMicroscopeClock clock) => _clock = clock;
 
+    /// <summary>
+    /// Anchors the schedule: frame k is due at <paramref name="origin"/> plus its offset. Without it the first frame
+    /// served anchors it, so a first snap that comes late (JIT, a cold cache, a slow first stage move) delays every
+    /// later frame by as much. A host that knows when its run starts anchors the replay there.
+    /// </summary>
+    public void StartAt(TimeSpan origin) => _origin = origin;
+
     /// <summary>When the <paramref name="k"/>-th frame (0-based, counting across loops) is due, relative to the first.</summary>
     public TimeSpan DueOffset(long k)
     {

@@ -86,6 +86,24 @@ public sealed class ReplayCameraTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replay_anchored_at_the_run_start_lets_a_late_first_snap_catch_up()
+    {
+        var (path, _) = _files.TimeSeries("anchored", [0, 10, 20, 30]);
+        await using var camera = Camera(path, ReplayRate.Fps(100));
+        camera.StartAt(_clock.Now);
+        await _clock.AdvanceAsync(TimeSpan.FromMilliseconds(25), CancellationToken.None); // the first snap comes 25 ms late
+
+        var served = new List<double>();
+        for (int i = 0; i < 4; i++)
+        {
+            using var frame = await camera.SnapAsync(CancellationToken.None);
+            served.Add(frame.Metadata.Timestamp.TotalMilliseconds);
+        }
+
+        served.Should().Equal(25, 25, 25, 30);
+    }
+
+    [Fact]
     public async Task Loop_starts_again_and_keeps_the_recorded_rhythm_across_the_seam()
     {
         var (path, planes) = _files.TimeSeries("loop", [0, 100, 200]);
