@@ -92,4 +92,62 @@ public class TrackingTests
         tracker.Add(1, 1, [At(13, 10)]);
         tracker.LastTrackIds.ToArray().Should().Equal(2);
     }
+
+    [Fact]
+    public void The_link_distance_grows_with_the_time_between_frames()
+    {
+        // D = 0.001 µm²/s at 0.1 µm/px: 2.5·√(4·D·Δt) is 1.6 px after 1 s (the 3 px floor decides) and 8.7 px after 30 s.
+        var options = new TrackingOptions { MaxLinkDistancePx = 3, ExpectedDiffusionUm2PerS = 0.001, LinkSdFactor = 2.5 };
+        options.LinkDistancePx(1, 0.1).Should().Be(3);
+        options.LinkDistancePx(30, 0.1).Should().BeApproximately(2.5 * Math.Sqrt(4 * 0.001 * 30) / 0.1, 1e-12);
+
+        var fast = new ClusterTracker(options);
+        fast.Add(0, 0, [At(10, 10)], 0.1);
+        fast.Add(1, 1, [At(15, 10)], 0.1);
+        fast.LastTrackIds.ToArray().Should().Equal(2);
+
+        var slow = new ClusterTracker(options);
+        slow.Add(0, 0, [At(10, 10)], 0.1);
+        slow.Add(1, 30, [At(15, 10)], 0.1);
+        slow.LastTrackIds.ToArray().Should().Equal(1);
+    }
+
+    [Fact]
+    public void The_gate_uses_the_pixel_size_given_or_the_default_one()
+    {
+        var options = new TrackingOptions { ExpectedDiffusionUm2PerS = 0.001, DefaultPixelSizeUm = 0.1 };
+        var coarse = new ClusterTracker(options);
+        coarse.Add(0, 0, [At(10, 10)], 0.4);        // 8.7 px at 0.1 µm/px is only 2.2 px at 0.4 µm/px: the 3 px floor
+        coarse.Add(1, 30, [At(15, 10)], 0.4);
+        coarse.LastTrackIds.ToArray().Should().Equal(2);
+        var unknown = new ClusterTracker(options);
+        unknown.Add(0, 0, [At(10, 10)]);
+        unknown.Add(1, 30, [At(15, 10)]);
+        unknown.LastTrackIds.ToArray().Should().Equal(1);
+    }
+
+    [Fact]
+    public void Gap_closing_is_bounded_in_time_as_well_as_in_frames()
+    {
+        var options = new TrackingOptions { MaxGapFrames = 2, MaxGapS = 30, ExpectedDiffusionUm2PerS = 0 };
+        var oneMissing = new ClusterTracker(options);
+        oneMissing.Add(0, 0, [At(10, 10)]);
+        oneMissing.Add(1, 30, []);
+        oneMissing.Add(2, 60, [At(11, 10)]);          // missing for 30 s: continued
+        oneMissing.LastTrackIds.ToArray().Should().Equal(1);
+
+        var twoMissing = new ClusterTracker(options);
+        twoMissing.Add(0, 0, [At(10, 10)]);
+        twoMissing.Add(1, 30, []);
+        twoMissing.Add(2, 60, []);
+        twoMissing.Add(3, 90, [At(11, 10)]);          // missing for 60 s > 30 s: a new track, though only 2 frames
+        twoMissing.LastTrackIds.ToArray().Should().Equal(2);
+
+        var fastSeries = new ClusterTracker(options);
+        fastSeries.Add(0, 0, [At(10, 10)]);
+        fastSeries.Add(1, 1, []);
+        fastSeries.Add(2, 2, []);
+        fastSeries.Add(3, 3, [At(11, 10)]);           // the same 2 frames at 1 s: continued
+        fastSeries.LastTrackIds.ToArray().Should().Equal(1);
+    }
 }

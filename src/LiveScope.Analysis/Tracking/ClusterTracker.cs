@@ -6,11 +6,11 @@ namespace LiveScope.Analysis.Tracking;
 public sealed record TrackingSummary(IReadOnlyList<Track> Tracks, double DurationS, int Births, int Deaths, double BirthsPerMinute, double DeathsPerMinute);
 
 /// <summary>
-/// Links clusters frame to frame by linear assignment. Tracks seen within the last MaxGapFrames+1 frames compete
-/// for the new detections; the cost is the squared distance divided by the frames elapsed (a diffusive step grows
-/// with √time), gated at MaxLinkDistancePx·√frames, and each track can instead stay unlinked at the cost of the
-/// gate. The problem is split into connected groups of tracks and detections within reach, so each assignment
-/// stays small.
+/// Links clusters frame to frame by linear assignment. Tracks missing for at most MaxGapFrames frames and MaxGapS
+/// seconds compete for the new detections. Each track's gate r comes from the time since it was last seen (frame timestamps, not frame
+/// counts: <see cref="TrackingOptions.LinkDistancePx"/>), so it widens with the imaging interval and across gaps. The
+/// cost of a link is (distance / r)², and a track may instead stay unlinked at cost 1 (the gate). The problem is split
+/// into connected groups of tracks and detections within reach, so each assignment stays small.
 /// </summary>
 public sealed class ClusterTracker
 {
@@ -33,15 +33,21 @@ public sealed class ClusterTracker
     /// <summary>The track id of each cluster of the last frame added, in the order given.</summary>
     public ReadOnlySpan<int> LastTrackIds => _trackIds;
 
-    public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters)
+    /// <summary>Adds a frame whose pixel size is unknown (<see cref="TrackingOptions.DefaultPixelSizeUm"/> is used).</summary>
+    public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters) => Add(frameIndex, timeS, clusters, 0);
+
+    /// <summary>Adds a frame's clusters; <paramref name="pixelSizeUm"/> (0: unknown) turns the expected diffusion into pixels.</summary>
+    public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters, double pixelSizeUm)
     {
         if (frameIndex <= _lastFrame) throw new ArgumentException($"frame {frameIndex} is not after frame {_lastFrame}", nameof(frameIndex));
         if (_firstFrame < 0) { _firstFrame = frameIndex; _firstTimeS = timeS; }
+        // A track has been missing since its last sighting until the previous frame: 0 s if it was seen there.
+        double previousTimeS = _lastTimeS;
+        _active.RemoveAll(t => frameIndex - t.Last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - t.Last.TimeS > _options.MaxGapS);
         _lastFrame = frameIndex; _lastTimeS = timeS;
-        _active.RemoveAll(t => frameIndex - t.Last.FrameIndex > _options.MaxGapFrames + 1);
         if (_trackIds.Length != clusters.Length) _trackIds = new int[clusters.Length];
 
-        var detectionTrack = Link(frameIndex, clusters);
+        var detectionTrack = Link(timeS, pixelSizeUm, clusters);
         for (int d = 0; d < clusters.Length; d++)
         {
             var c = clusters[d];
@@ -56,7 +62,7 @@ public sealed class ClusterTracker
         }
     }
 
-    private Track?[] Link(int frameIndex, ReadOnlySpan<Cluster> clusters)
+    private Track?[] Link(double timeS, double pixelSizeUm, ReadOnlySpan<Cluster> clusters)
     {
         var result = new Track?[clusters.Length];
         int tracks = _active.Count;
@@ -72,19 +78,18 @@ public sealed class ClusterTracker
         for (int t = 0; t < tracks; t++)
         {
             var last = _active[t].Last;
-            int elapsed = frameIndex - last.FrameIndex;
-            double gate = _options.MaxLinkDistancePx * Math.Sqrt(elapsed), gateSq = gate * gate;
+            double gate = _options.LinkDistancePx(timeS - last.TimeS, pixelSizeUm), gateSq = gate * gate;
             int k = LowerBound(xs, last.X - gate);
             for (; k < order.Length && xs[k] <= last.X + gate; k++)
             {
                 int d = order[k];
                 double dx = clusters[d].X - last.X, dy = clusters[d].Y - last.Y, d2 = dx * dx + dy * dy;
                 if (d2 > gateSq) continue;
-                edges.Add((t, d, d2 / elapsed));
+                edges.Add((t, d, d2 / gateSq));
                 parent[Find(t)] = Find(tracks + d);
             }
         }
-        double gateCost = _options.MaxLinkDistancePx * _options.MaxLinkDistancePx, forbidden = 1e12;
+        const double gateCost = 1, forbidden = 1e12;
         foreach (var group in edges.GroupBy(e => Find(e.T)))
         {
             var rows = group.Select(e => e.T).Distinct().ToArray();

@@ -59,12 +59,14 @@ public sealed record SimulatedFrame(ushort[] Pixels, int Width, int Height, doub
 /// </summary>
 public sealed class SimulatedSeries : IAsyncDisposable
 {
-    private readonly SimulatedSession _noisy, _expected;
+    private readonly SimulatedSession _noisy;
+    private readonly SimulatedSession? _expected;
 
-    public SimulatedSeries(SimulationOptions options, string? cameraYaml = null)
+    /// <param name="withSnr">Run the noiseless twin and compute SNRs (false: tracking needs only truth positions).</param>
+    public SimulatedSeries(SimulationOptions options, string? cameraYaml = null, bool withSnr = true)
     {
         _noisy = Open(options, cameraYaml);
-        _expected = Open(options with { CameraNoise = options.CameraNoise with { Noiseless = true } }, cameraYaml);
+        if (withSnr) _expected = Open(options with { CameraNoise = options.CameraNoise with { Noiseless = true } }, cameraYaml);
         Options = options;
     }
 
@@ -82,7 +84,7 @@ public sealed class SimulatedSeries : IAsyncDisposable
     public async Task WaitUntilAsync(TimeSpan time)
     {
         await _noisy.Clock.WaitUntilAsync(time, default);
-        await _expected.Clock.WaitUntilAsync(time, default);
+        if (_expected is not null) await _expected.Clock.WaitUntilAsync(time, default);
     }
 
     public async Task<SimulatedFrame> SnapAsync()
@@ -97,14 +99,16 @@ public sealed class SimulatedSeries : IAsyncDisposable
             pixels = frame.Pixels.ToArray();
             metadata = frame.Metadata;
         }
+        var truth = noisyTruth.Frames.Single();
+        int width = _noisy.Camera.CurrentFieldOfView.Width, height = pixels.Length / width;
+        if (_expected is null)
+            return new SimulatedFrame(pixels, width, height, metadata.PixelSizeUm, metadata.Timestamp.TotalSeconds, truth, [], [], []);
         using (_expected.GroundTruth.Subscribe(expectedTruth))
         using (var frame = await _expected.Camera!.SnapAsync(default))
             expected = frame.Pixels.ToArray();
-        var truth = noisyTruth.Frames.Single();
         var twin = expectedTruth.Frames.Single();
         if (!truth.Clusters.Select(c => (c.ClusterId, c.XPx, c.YPx)).SequenceEqual(twin.Clusters.Select(c => (c.ClusterId, c.XPx, c.YPx))))
             throw new InvalidOperationException("the noiseless twin sees another sample");
-        int width = _noisy.Camera.CurrentFieldOfView.Width, height = pixels.Length / width;
         var (snr, amplitude, background) = SignalToNoise(truth, expected, width, height, metadata.ExposureMs / 1000);
         return new SimulatedFrame(pixels, width, height, metadata.PixelSizeUm, metadata.Timestamp.TotalSeconds, truth, snr, amplitude, background);
     }
@@ -162,7 +166,7 @@ public sealed class SimulatedSeries : IAsyncDisposable
             for (int k = 0; k < c.Count && alone; k++)
                 if (k != i && Sq(c[k].XPx - c[i].XPx) + Sq(c[k].YPx - c[i].YPx) < sep2) alone = false;
             bool flat = !flatBackgroundOnly || !frame.IsStructured(c[i].XPx, c[i].YPx);
-            spots[i] = new SnrTruthSpot(c[i].XPx, c[i].YPx, frame.Snr[i], inside && alone && flat);
+            spots[i] = new SnrTruthSpot(c[i].XPx, c[i].YPx, frame.Snr.Length > 0 ? frame.Snr[i] : double.NaN, inside && alone && flat);
         }
         return spots;
     }
@@ -172,6 +176,6 @@ public sealed class SimulatedSeries : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _noisy.DisposeAsync();
-        await _expected.DisposeAsync();
+        if (_expected is not null) await _expected.DisposeAsync();
     }
 }
