@@ -10,8 +10,8 @@ namespace LiveScope.Analysis.Detection;
 /// </summary>
 internal sealed unsafe partial class DogBand
 {
-    /// <summary>Process-wide switch, read once: true where 512-bit vectors are hardware-accelerated.</summary>
-    internal static readonly bool Use512 = Vector512.IsHardwareAccelerated;
+    /// <summary>True where 512-bit vectors are hardware-accelerated (tests may turn it off to cover the 256-bit passes).</summary>
+    private readonly bool _use512;
 
     private readonly Vector512<float>[] _wide1, _wide2, _wide2Negated;
 

@@ -34,8 +34,10 @@ internal sealed unsafe partial class DogBand
     /// <param name="height">Frame height, px.</param>
     /// <param name="y0">First sweep row of the band (binned rows when binning is 2).</param>
     /// <param name="y1">One past the last sweep row of the band.</param>
-    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1)
+    /// <param name="allow512">Use 512-bit vectors where the hardware accelerates them (false: 256-bit passes only).</param>
+    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true)
     {
+        _use512 = allow512 && Vector512.IsHardwareAccelerated;
         if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
         _frameWidth = width; _frameHeight = height; _binning = binning;
         _interpolate = binning > 1;
@@ -191,7 +193,7 @@ internal sealed unsafe partial class DogBand
         int r2 = _r2, r1 = _r1;
         LoadRow(frame, row, x0, columns + 2 * r2 + Block);
 
-        if (Use512) { BlurRowHorizontally512(row, columns); return; }
+        if (_use512) { BlurRowHorizontally512(row, columns); return; }
         float* h1 = Narrow(row), h2 = Wide(row);
         int offset = r2 - r1;   // the narrow kernel's taps start this far into the wide one
         fixed (Vector256<float>* k1 = _k1, k2 = _k2)
@@ -231,7 +233,7 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BlurVertically(int y, float* dogRow, int columns)
     {
-        if (Use512) { BlurVertically512(y, dogRow, columns); return; }
+        if (_use512) { BlurVertically512(y, dogRow, columns); return; }
         int r1 = _r1, r2 = _r2;
         float** wide = stackalloc float*[2 * r2 + 1];
         float** narrow = stackalloc float*[2 * r1 + 1];
