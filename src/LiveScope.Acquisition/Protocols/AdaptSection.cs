@@ -85,7 +85,7 @@ internal sealed class AdaptSection(ProtocolSections s)
         if (cooldown is { Seconds: < 0 } c) Errors.Add(c.Node.Error("must not be negative"));
         if (when is null) return null;
         if (then.Count == 0) Errors.Add(s.Sources.Error(path, "has no actions under then"));
-        return new AdaptRule(name, when, then, Math.Max(0, cooldown?.Seconds ?? 0));
+        return new AdaptRule(name, when, then, Math.Max(0, cooldown?.Seconds ?? 0)) { SourcePath = path };
     }
 
     private AdaptCondition Condition(ConfigNode node, string path)

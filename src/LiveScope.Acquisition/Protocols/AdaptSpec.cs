@@ -31,7 +31,11 @@ public sealed record AdaptLimits
 }
 
 /// <summary>One rule: when its condition holds (for N consecutive analysed frames), do its actions; then rest for the cooldown.</summary>
-public sealed record AdaptRule(string Name, AdaptCondition When, IReadOnlyList<AdaptAction> Then, double CooldownS);
+public sealed record AdaptRule(string Name, AdaptCondition When, IReadOnlyList<AdaptAction> Then, double CooldownS)
+{
+    /// <summary>Where the rule sits in its file's model (adapt.rules[i]); validation errors point there.</summary>
+    public string SourcePath { get; init; } = "adapt.rules";
+}
 
 public enum AdaptMetric { ClusterCount, Density, PartitionRatio, CondensedFraction, BirthsPerMin }
 

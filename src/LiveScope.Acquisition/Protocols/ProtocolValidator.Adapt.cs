@@ -13,7 +13,7 @@ public sealed partial class ProtocolValidator
             for (int i = 0; i < spec.Rules.Count; i++)
             {
                 var rule = spec.Rules[i];
-                var path = $"adapt.rules[{i}]";
+                var path = rule.SourcePath;
                 foreach (var action in rule.Then)
                 {
                     switch (action)

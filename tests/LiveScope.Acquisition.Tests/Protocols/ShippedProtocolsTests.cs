@@ -58,7 +58,7 @@ public class ShippedProtocolsTests
             .Should().Equal("insulin_sensitive", "insulin_resistant", "resistant_metformin");
         p.Conditions[2].Sample.CellLine.Should().Be("HepG2 IR-GFP", "condition labels inherit the protocol's sample");
         p.Frap.Should().BeEmpty("FRAP is started by the bleach rule");
-        p.Adapt.Rules.Select(r => r.Name).Should().Equal("faster_while_clusters_form", "slower_when_quiet", "bleach_new_clusters");
+        p.Adapt.Rules.Select(r => r.Name).Should().Equal("faster_while_clusters_condense", "slower_when_settled", "bleach_new_clusters");
         p.Adapt.Rules[0].Then.Should().Equal(new IntervalAction(10, 6));
         p.Adapt.Rules[2].When.Should().Be(new NewClusterCondition(3));
         p.Adapt.Rules[2].Then.Should().ContainSingle().Which.Should().BeOfType<BleachAction>().Which.Choose.Should().Be(FrapTargetChoice.Newest);
