@@ -32,8 +32,7 @@ internal static class ReportSections
             ("software", m?.SoftwareVersion ?? "–"),
             ("command line", m?.CommandLine ?? "–"),
         ], "outcome", outcome == "completed" ? null : "bad");
-        if (run.Problems.Count > 0)
-            page.Note("Not everything could be read: " + string.Join("; ", run.Problems) + ".");
+        if (run.Problems.Count > 0) page.Note("Not everything could be read: see Reading problems at the end.");
     }
 
     public static string ProtocolName(RunData run)

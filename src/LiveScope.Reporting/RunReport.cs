@@ -31,7 +31,8 @@ public static class RunReport
         page.Heading(2, "Example frames", "frames");
         var first = run.Positions.FirstOrDefault(p => p.Frames.Count > 0);
         var images = first is null ? [] : PreviewImages.For(run, first, PreviewImages.Pick(run, first));
-        if (images.Count == 0) page.Note("No analysed frames to show.");
+        if (first is null) page.Note("No analysed frames to show.");
+        else if (images.Count == 0) page.Note("No example frame: no preview PNG, and the image file could not be drawn.");
         else page.Paragraph("Clusters the in-line analysis found are circled in yellow, cell outlines in cyan.").Images(images);
 
         page.Heading(2, "Clusters over time", "time-course");
@@ -42,6 +43,13 @@ public static class RunReport
 
         page.Heading(2, "Adaptive rules", "adaptive");
         ReportSections.AdaptiveDecisions(page, run);
+
+        // Last, so problems met while drawing the sections above are listed too.
+        if (run.Problems.Count > 0)
+        {
+            page.Heading(2, "Reading problems", "problems");
+            page.Table(["what could not be read"], run.Problems.Select(p => (IReadOnlyList<string>)[p]), "problems");
+        }
         return page;
     }
 

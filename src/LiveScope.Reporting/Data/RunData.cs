@@ -97,8 +97,8 @@ internal sealed class RunData
     {
         try { load(); }
         catch (FileNotFoundException) { Problems.Add($"{what}: missing"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException
-                                      or FormatException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
+        // A report is written whatever state a run folder is in: any file that cannot be read becomes a note.
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             Problems.Add($"{what}: could not be read ({e.Message})");
         }

@@ -94,7 +94,7 @@ internal static class PreviewImages
             PngWriter.WriteRgb(png, rgb, w, h);
             return png.ToArray();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException) // a damaged image is a missing example, not a failed report
         {
             run.Problems.Add($"{Path.GetFileName(tif)}: frame {frame} could not be drawn ({e.Message})");
             return null;
