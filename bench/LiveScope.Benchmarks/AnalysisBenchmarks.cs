@@ -7,7 +7,8 @@ namespace LiveScope.Benchmarks;
 
 /// <summary>
 /// The in-line cluster detector on seeded synthetic frames (Gaussian spots σ 1.5 px, one per 20 000 px, SNR 8,
-/// Poisson + read noise), 0.45 µm expected diameter at 0.1 µm/px. The frames are also written to
+/// Poisson + read noise), 0.45 µm expected diameter at 0.1 µm/px (d = 4.5 px, so the sweep runs on the 2×2-binned
+/// frame; "full-resolution sweep" is the same detector with binning off, for comparison). The frames are also written to
 /// $TMPDIR/livescope-bench/spots_{size}.u16 (raw little-endian uint16) so bench/peers/time_peers.py times OpenCV
 /// and scikit-image on exactly the same pixels. Run:
 ///   dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*AnalysisBenchmarks*'
@@ -18,6 +19,7 @@ public class AnalysisBenchmarks
     private ushort[] _pixels = [];
     private ClusterDetector _detector = null!;
     private ClusterDetector _detectorNoRegions = null!;
+    private ClusterDetector _detectorFullResolution = null!;
     private ClusterTracker _tracker = null!;
     private int _frame;
 
@@ -35,8 +37,10 @@ public class AnalysisBenchmarks
         File.WriteAllBytes(RawPath(Size), System.Runtime.InteropServices.MemoryMarshal.AsBytes(_pixels.AsSpan()).ToArray());
         _detector = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45 });
         _detectorNoRegions = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, MeasureRegions = false });
+        _detectorFullResolution = new ClusterDetector(new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, HalfResolutionFromDiameterPx = double.PositiveInfinity });
         _detector.Detect(_pixels, Size, Size, 0.1);
         _detectorNoRegions.Detect(_pixels, Size, Size, 0.1);
+        _detectorFullResolution.Detect(_pixels, Size, Size, 0.1);
         _tracker = new ClusterTracker();
     }
 
@@ -45,6 +49,7 @@ public class AnalysisBenchmarks
     {
         _detector.Dispose();
         _detectorNoRegions.Dispose();
+        _detectorFullResolution.Dispose();
     }
 
     [Benchmark(Description = "detect (DoG + threshold + maxima + merge + sub-pixel + regions)")]
@@ -52,6 +57,9 @@ public class AnalysisBenchmarks
 
     [Benchmark(Description = "detect without regions")]
     public int DetectWithoutRegions() => _detectorNoRegions.Detect(_pixels, Size, Size, 0.1).ClusterCount;
+
+    [Benchmark(Description = "detect, full-resolution sweep (no binning)")]
+    public int DetectFullResolution() => _detectorFullResolution.Detect(_pixels, Size, Size, 0.1).ClusterCount;
 
     [Benchmark(Description = "link the last detections into tracks")]
     public int Track()
