@@ -126,8 +126,8 @@ internal sealed class HtmlPage
         table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
         th { background: #f3f3f3; }
-        figure { margin: 8px 0; display: inline-block; vertical-align: top; }
-        figcaption { font-size: 12px; color: #555; }
+        figure { margin: 8px 16px 8px 0; display: inline-table; vertical-align: top; }
+        figcaption { display: table-caption; caption-side: bottom; font-size: 12px; color: #555; }
         .previews { display: flex; flex-wrap: wrap; gap: 12px; }
         .preview img { width: 320px; height: auto; image-rendering: pixelated; border: 1px solid #999; }
         svg.plot { background: #fff; font-size: 11px; }
