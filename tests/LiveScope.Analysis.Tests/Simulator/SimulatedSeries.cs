@@ -71,7 +71,6 @@ public sealed class SimulatedSeries : IAsyncDisposable
     }
 
     public SimulationOptions Options { get; }
-    public TimeSpan Now => _noisy.Clock.Now;
 
     private static SimulatedSession Open(SimulationOptions options, string? cameraYaml)
     {
@@ -90,7 +89,6 @@ public sealed class SimulatedSeries : IAsyncDisposable
     public async Task<SimulatedFrame> SnapAsync()
     {
         var noisyTruth = new GroundTruthRecorder();
-        var expectedTruth = new GroundTruthRecorder();
         ushort[] pixels, expected;
         FrameMetadata metadata;
         using (_noisy.GroundTruth.Subscribe(noisyTruth))
@@ -103,6 +101,7 @@ public sealed class SimulatedSeries : IAsyncDisposable
         int width = _noisy.Camera.CurrentFieldOfView.Width, height = pixels.Length / width;
         if (_expected is null)
             return new SimulatedFrame(pixels, width, height, metadata.PixelSizeUm, metadata.Timestamp.TotalSeconds, truth, [], [], []);
+        var expectedTruth = new GroundTruthRecorder();
         using (_expected.GroundTruth.Subscribe(expectedTruth))
         using (var frame = await _expected.Camera!.SnapAsync(default))
             expected = frame.Pixels.ToArray();
