@@ -89,7 +89,7 @@ public sealed class AnalysisPipeline : IDisposable
             CellMasks = _segmenter.Segment(pixels, width, height, nuclear);
         }
 
-        _tracker.Add(index, timeS, clusters);
+        _tracker.Add(index, timeS, clusters, pixelSizeUm);
         _cellRows.Clear();
         var metrics = _metrics.Compute(pixels, width, height, CellMasks, clusters, pixelSizeUm, detection.DiameterPx / 2,
             index, timeS, detection.Threshold, _cellRows);
