@@ -5,6 +5,7 @@ using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Acquisition.Recording;
 using LiveScope.Adaptive;
+using LiveScope.Reporting;
 using LiveScope.Analysis.Pipeline;
 using LiveScope.Cli.Hosting;
 using LiveScope.Core.Devices;
@@ -88,15 +89,32 @@ public static class RunCommand
         }
         var chosen = protocol.Conditions.Where(c => request.OnlyConditions.Count == 0 || request.OnlyConditions.Contains(c.Name)).ToList();
         IReadOnlyList<ConditionSpec?> conditions = chosen.Count > 0 ? [.. chosen] : [default(ConditionSpec)];
+        var folders = new List<string>();
         foreach (var condition in conditions)
         {
-            var exit = await RunOneAsync(request, protocol, condition, ct);
+            var (exit, folder) = await RunOneAsync(request, protocol, condition, ct);
+            folders.Add(folder);
             if (exit != 0) return exit;
         }
+        if (folders.Count > 1)
+            WriteReport(() => ComparisonReport.Write(folders, Path.Combine(Path.GetDirectoryName(folders[0])!, $"{RunFolder.SafeName(protocol.Name)}_comparison.html")));
         return 0;
     }
 
-    private static async Task<int> RunOneAsync(RunRequest request, Protocol protocol, ConditionSpec? condition, CancellationToken ct)
+    /// <summary>Reports are for people; failing to write one must not turn a completed run into a failed one.</summary>
+    private static void WriteReport(Func<string> write)
+    {
+        try
+        {
+            Console.WriteLine($"report: {write()}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+        {
+            Console.Error.WriteLine($"warning: the HTML report could not be written: {e.Message}");
+        }
+    }
+
+    private static async Task<(int Exit, string Folder)> RunOneAsync(RunRequest request, Protocol protocol, ConditionSpec? condition, CancellationToken ct)
     {
         if (condition is not null)
             protocol = protocol with { Sample = condition.Sample with { Condition = condition.Sample.Condition is "" ? condition.Name : condition.Sample.Condition }, Conditions = [] };
@@ -175,12 +193,13 @@ public static class RunCommand
         };
         RunManifestFile.Write(folder.ManifestPath, manifest with { EndTimeUtc = DateTimeOffset.UtcNow, Outcome = outcome });
         PrintSummary(folder, result);
-        return result.Status switch
+        WriteReport(() => RunReport.Write(folder.Path));
+        return (result.Status switch
         {
             RunStatus.Completed => 0,
             RunStatus.Cancelled => Shutdown.CancelledExitCode,
             _ => 1,
-        };
+        }, folder.Path);
     }
 
     private static IDisposable? SubscribeGroundTruth(Microscope scope, RunFolder folder)
