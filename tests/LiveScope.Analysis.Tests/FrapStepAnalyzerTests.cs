@@ -54,6 +54,7 @@ public class FrapStepAnalyzerTests
         r.Succeeded.Should().BeTrue();
         r.Fit!.HalfTimeS.Should().BeApproximately(8, 0.4);
         r.Fit.MobileFraction.Should().BeApproximately(0.7, 0.03);
+        r.Fit.Warnings.Should().BeEmpty();
         r.CellId.Should().Be(1);
         r.TrackId.Should().Be(42);
         (r.Step, r.Position).Should().Be(("frap_a", "cell_1"));
@@ -61,6 +62,14 @@ public class FrapStepAnalyzerTests
         r.Curve!.TimesS.Should().HaveCount(Pre + 60);
         analyzer.FramesAdded.Should().Be(Pre + 60);
         analyzer.IsComplete(Pre + 60).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_recovery_recorded_for_less_than_three_half_times_is_warned_as_extrapolated()
+    {
+        var r = Run(new FrapStepAnalyzer("slow", SpotX, SpotY, 3, Pre), halfTimeS: 20, mobile: 0.7, post: 30);
+        r.Failure.Should().BeNull();
+        r.Fit!.Warnings.Should().ContainSingle(w => w.StartsWith("recovery recorded for 29 s, under 3·t½"));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class FrapAccuracyTests(ITestOutputHelper output)
               $"mobile {f.MobileFraction:0.000} ± {f.MobileFractionStandardError:0.000} (truth {t.TrueMobile:0.000}, {f.MobileFraction - t.TrueMobile:+0.000;-0.000}), " +
               $"R² {f.RSquared:0.000}, bleach depth {f.BleachDepth:0.00} (cluster truth {t.TruthBleachDepth:0.00}), gap {f.GapRatio:0.00}, " +
               $"warnings [{string.Join("; ", f.Warnings)}]";
-        text += $"; target {t.Target.Molecules:0} molecules r {t.Target.RadiusUm:0.00} µm at ({t.BleachXPx}, {t.BleachYPx}) cell {r.CellId}, survived {t.TargetSurvived}";
+        text += $"; target {t.Target.Molecules:0} molecules r {t.Target.RadiusUm:0.00} µm at ({t.BleachXPx}, {t.BleachYPx}) cell {r.CellId}, survived {t.TargetSurvived}, {t.Target.Compartment}, other clusters in the ROI ≤ {t.MostIntruders}";
         output.WriteLine(text);
         return text;
     }
@@ -49,6 +49,7 @@ public class FrapAccuracyTests(ITestOutputHelper output)
         Describe(r, t);
         r.Failure.Should().BeNull();
         t.TargetSurvived.Should().BeTrue("the bleached cluster must outlive the recovery");
+        t.MostIntruders.Should().Be(0, "no other cluster may enter the ROI: that measures the neighbour, not the analysis");
         r.Fit!.HalfTimeS.Should().BeApproximately(t.TrueHalfTimeS, 0.05 * t.TrueHalfTimeS);
         r.Fit.MobileFraction.Should().BeApproximately(t.TrueMobile, 0.03);
     }

@@ -41,6 +41,8 @@ internal static class FrapSimulation
         /// <summary>The target's fluorescent molecules (ground truth) at each recovery frame, and before the bleach.</summary>
         public double[] TruthRecovery { get; init; } = [];
         public double TruthPreBleach { get; init; }
+        /// <summary>Most other clusters seen within the ROI (+2 px) in any recovery frame: births or drift into the ROI.</summary>
+        public int MostIntruders { get; init; }
     }
 
     /// <param name="onTarget">Told the bleach centre (camera px) once the target is chosen, before the first frame.</param>
@@ -79,17 +81,22 @@ internal static class FrapSimulation
             new BleachSettings(TimeSpan.FromMilliseconds(s.DwellMs), s.Power), default);
         var bleachedAt = session.Clock.Now;
         var recovery = new List<double>();
+        int intruders = 0;
         for (int k = 0; k < s.RecoveryFrames; k++)
         {
             await SnapAtAsync(bleachedAt + k * step);
-            recovery.Add(truth.Frames[^1].Clusters.FirstOrDefault(c => c.ClusterId == target.ClusterId).FluorescentMolecules);
+            var seen = truth.Frames[^1].Clusters;
+            recovery.Add(seen.FirstOrDefault(c => c.ClusterId == target.ClusterId).FluorescentMolecules);
+            double reach = s.RoiRadiusPx + 2;
+            intruders = Math.Max(intruders, seen.Count(c => c.ClusterId != target.ClusterId
+                && (c.XPx - x) * (c.XPx - x) + (c.YPx - y) * (c.YPx - y) <= reach * reach));
         }
         double depth = 1 - recovery[0] / preFluorescent;
         bool survived = session.Sample.FindCluster(target.CellId, target.ClusterId) is { Dissolving: false };
         var p = options.Conditions.For(s.Condition);
         return new Outcome(target, x, y, Math.Log(2) / p.KOffPerS, 1 - p.ImmobileFraction, depth, survived)
         {
-            TruthRecovery = [.. recovery], TruthPreBleach = preFluorescent,
+            TruthRecovery = [.. recovery], TruthPreBleach = preFluorescent, MostIntruders = intruders,
         };
 
         async Task SnapAtAsync(TimeSpan at)

@@ -135,7 +135,7 @@ public sealed class FrapStepAnalyzer
             {
                 curve = _builder!.Build(_preBleachFrames);
                 bleachTimeS = curve.TimesS[_preBleachFrames];
-                fit = FrapAnalysis.Analyse(curve, _options);
+                fit = WithQualityWarnings(FrapAnalysis.Analyse(curve, _options), curve);
                 failure = Implausible(fit);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
@@ -144,6 +144,24 @@ public sealed class FrapStepAnalyzer
             }
         }
         return new FrapStepResult(Step, Position, trackId, CellId, _x, _y, _radius, bleachTimeS, curve, fit, failure);
+    }
+
+    /// <summary>R² below this is warned as a poor fit (a cluster moving, dissolving or a neighbour entering the ROI).</summary>
+    public double MinRSquared { get; init; } = 0.9;
+
+    /// <summary>
+    /// Warnings about the recording rather than the bleach: a plateau the data never reached (recovery shorter than
+    /// 3·t½, so F∞ and the mobile fraction are extrapolated) and a poor fit.
+    /// </summary>
+    private FrapResult WithQualityWarnings(FrapResult fit, FrapCurve curve)
+    {
+        var warnings = new List<string>(fit.Warnings);
+        double recordedS = curve.TimesS[^1] - curve.TimesS[curve.FirstPostBleachIndex];
+        if (double.IsFinite(fit.HalfTimeS) && fit.HalfTimeS > 0 && recordedS < 3 * fit.HalfTimeS)
+            warnings.Add(FormattableString.Invariant($"recovery recorded for {recordedS:0.#} s, under 3·t½ ({3 * fit.HalfTimeS:0.#} s): plateau extrapolated"));
+        if (fit.RSquared < MinRSquared)
+            warnings.Add(FormattableString.Invariant($"R² {fit.RSquared:0.00} is below {MinRSquared:0.00}: poor fit"));
+        return warnings.Count == fit.Warnings.Count ? fit : fit with { Warnings = warnings };
     }
 
     /// <summary>A fit that converged on numbers that are not a recovery is a failure, not a result.</summary>
