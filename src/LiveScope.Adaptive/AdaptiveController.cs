@@ -142,7 +142,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         lock (_watchGate)
         {
             if (!_watches.TryGetValue(position, out var watch)) return null;
-            clusters = watch.Clusters.Where(c => c.CellId > 0 && _context.CanBleach(c.XPx, c.YPx, how.RadiusPx)).ToList();
+            clusters = _context.Bleachable(watch.Clusters, watch.Clusters, how.RadiusPx);
         }
         if (clusters.Count == 0) return null;
         var pick = how.Choice switch

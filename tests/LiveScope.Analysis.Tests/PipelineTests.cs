@@ -111,13 +111,14 @@ public class PipelineTests
         var masks = new CellSegmenter(new CellSegmentationOptions { MinCellAreaPx = 100, SmoothingSigmaBinnedPx = 0 }).Segment(px, w, h);
         masks.CellCount.Should().Be(1);
         var rows = new List<CellFrameMetrics>();
-        Cluster[] clusters = [new Cluster(128, 128, 1, 600, 100, 0, 29, 1)];
+        Cluster[] clusters = [new Cluster(128, 128, 1, 600, 200, 0, 29, 1)];   // local background: the cell's diffuse level
         var frame = new CellMetricsCalculator().Compute(px, w, h, masks, clusters, 0.1, 3.0, 0, 0, 0, rows);
 
         int discPx = 29;   // pixels with dx² + dy² ≤ 9
         double cellPx = 128 * 128;
         rows.Single().PartitionRatio.Should().BeApproximately((600 - 100) / (200.0 - 100), 1e-9);
-        rows.Single().CondensedFraction.Should().BeApproximately(discPx * 500 / ((cellPx - discPx) * 100 + discPx * 500), 1e-9);
+        // Condensed: the cluster's own light (above the diffuse level around it) over the cell's light above background.
+        rows.Single().CondensedFraction.Should().BeApproximately(discPx * 400 / ((cellPx - discPx) * 100 + discPx * 500), 1e-9);
         rows.Single().AreaUm2.Should().BeApproximately(cellPx * 0.01, 1e-9);
         rows.Single().DensityPerUm2.Should().BeApproximately(1 / (cellPx * 0.01), 1e-12);
         frame.PartitionRatio.Should().BeApproximately(5, 1e-9);

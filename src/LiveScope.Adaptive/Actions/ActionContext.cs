@@ -54,6 +54,18 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     public PositionSpec PositionAt(int index) =>
         index < Protocol.Positions.Count ? Protocol.Positions[index] : Planner.CurrentPosition;
 
+    /// <summary>
+    /// Clusters worth bleaching: in a cell, reachable by the laser, and with no other cluster within two ROI radii
+    /// plus the spot, so the recovery measured in the ROI is this cluster's alone (a neighbour drifting in biases t½).
+    /// </summary>
+    public List<Rules.WatchedCluster> Bleachable(IEnumerable<Rules.WatchedCluster> candidates, IReadOnlyList<Rules.WatchedCluster> all, double radiusPx)
+    {
+        double clear = 2 * radiusPx + SpotDiameterPx;
+        return candidates.Where(c => c.CellId > 0 && CanBleach(c.XPx, c.YPx, radiusPx)
+                                     && !all.Any(o => o.TrackId != c.TrackId && Math.Pow(o.XPx - c.XPx, 2) + Math.Pow(o.YPx - c.YPx, 2) < clear * clear))
+            .ToList();
+    }
+
     public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
 }
 

@@ -47,9 +47,8 @@ public sealed class ActionRunner(ActionContext run)
         int p = site.PositionIndex;
         if (run.Frap.AnyRunning) return ActionOutcome.Refused("one_frap_at_a_time", "a FRAP step is still being imaged");
         if (run.Bleaches >= run.Limits.MaxBleaches) return ActionOutcome.Refused("max_bleaches", $"{run.Bleaches} bleaches already (limit {run.Limits.MaxBleaches})");
-        var candidates = (site.Firing.NewClusters.Count > 0 ? site.Firing.NewClusters : site.Watch.Clusters)
-            .Where(c => c.CellId > 0 && run.CanBleach(c.XPx, c.YPx, b.RadiusPx)).ToList();
-        if (candidates.Count == 0) return ActionOutcome.Refused("no_target", "no cluster inside a cell that the laser can reach");
+        var candidates = run.Bleachable(site.Firing.NewClusters.Count > 0 ? site.Firing.NewClusters : site.Watch.Clusters, site.Watch.Clusters, b.RadiusPx);
+        if (candidates.Count == 0) return ActionOutcome.Refused("no_target", "no cluster in a cell, within the laser's reach and clear of its neighbours");
         var allowed = candidates.Where(c => run.BleachesPerCell.GetValueOrDefault((p, c.CellId)) < run.Limits.MaxBleachesPerCell).ToList();
         if (allowed.Count == 0) return ActionOutcome.Refused("max_bleaches_per_cell", $"every candidate's cell has had {run.Limits.MaxBleachesPerCell} bleach(es)");
         var target = Choose(b.Choose, allowed);

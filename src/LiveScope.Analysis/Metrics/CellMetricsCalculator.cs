@@ -6,12 +6,16 @@ namespace LiveScope.Analysis.Metrics;
 /// <summary>
 /// Per-cell and per-frame metrics. Cluster pixels are discs of <c>clusterRadiusPx</c> around each cluster (counted
 /// once where discs overlap); the background is the mean of the frame outside all cells. Buffers are reused.
+/// The condensed fraction is the clusters' own light over the cell's: each cluster's light is summed over a disc of
+/// twice <c>clusterRadiusPx</c> (the blurred spot's wings included) above its local level (the diffuse cell signal
+/// around it), so diffuse signal under a cluster is not counted as clustered and a larger cluster counts in full.
 /// </summary>
 public sealed class CellMetricsCalculator
 {
     private int[] _stamp = [];
     private int _frameStamp;
-    private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [];
+    private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
+    private int[] _apertureStamp = [];
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
 
@@ -20,9 +24,9 @@ public sealed class CellMetricsCalculator
     {
         int cells = masks?.CellCount ?? 0;
         Ensure(width * height, cells + 1);
-        if (++_frameStamp == int.MaxValue) { Array.Clear(_stamp); _frameStamp = 1; }
+        if (++_frameStamp == int.MaxValue) { Array.Clear(_stamp); Array.Clear(_apertureStamp); _frameStamp = 1; }
         Array.Clear(_cellSum, 0, cells + 1); Array.Clear(_cellCount, 0, cells + 1);
-        Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1);
+        Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1); Array.Clear(_clusterOwn, 0, cells + 1);
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
         Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
 
@@ -66,10 +70,11 @@ public sealed class CellMetricsCalculator
                     if (pixelCell != cell) continue;   // disc pixels spilling into another cell or outside are not counted
                     _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
                 }
+            _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx);
         }
 
         double um2PerPx = pixelSizeUm * pixelSizeUm;
-        double totalArea = 0, totalIn = 0, totalCell = 0; long totalInPx = 0, totalCellPx = 0;
+        double totalArea = 0, totalIn = 0, totalCell = 0, totalOwn = 0; long totalInPx = 0, totalCellPx = 0;
         for (int cell = 1; cell <= cells; cell++)
         {
             double areaUm2 = _cellCount[cell] * um2PerPx;
@@ -78,27 +83,46 @@ public sealed class CellMetricsCalculator
             long outPx = _cellCount[cell] - _clusterPixels[cell];
             double meanIn = _clusterPixels[cell] > 0 ? inSignal / _clusterPixels[cell] : double.NaN;
             double meanOut = outPx > 0 ? (cellSignal - inSignal) / outPx : double.NaN;
+            totalOwn += _clusterOwn[cell];
             totalArea += areaUm2; totalIn += inSignal; totalCell += cellSignal; totalInPx += _clusterPixels[cell]; totalCellPx += _cellCount[cell];
             perCell?.Add(new CellFrameMetrics(frameIndex, timeS, cell, areaUm2, _cellCount[cell] > 0 ? _cellSum[cell] / _cellCount[cell] : 0,
                 _clusterCount[cell], areaUm2 > 0 ? _clusterCount[cell] / areaUm2 : 0,
                 _clusterCount[cell] > 0 ? _clusterArea[cell] / _clusterCount[cell] : double.NaN,
                 _clusterCount[cell] > 0 ? _clusterIntensity[cell] / _clusterCount[cell] : double.NaN,
-                meanIn / meanOut, cellSignal > 0 ? inSignal / cellSignal : double.NaN,
+                meanIn / meanOut, cellSignal > 0 ? _clusterOwn[cell] / cellSignal : double.NaN,
                 _membrane[cell], _cytoplasm[cell], _nucleus[cell]));
         }
         double pooledIn = totalInPx > 0 ? totalIn / totalInPx : double.NaN;
         double pooledOut = totalCellPx - totalInPx > 0 ? (totalCell - totalIn) / (totalCellPx - totalInPx) : double.NaN;
         return new FrameMetrics(frameIndex, timeS, clusters.Length, inCells, cells, totalArea, totalArea > 0 ? inCells / totalArea : 0,
             clusters.Length > 0 ? areaSum / clusters.Length : double.NaN, clusters.Length > 0 ? intensitySum / clusters.Length : double.NaN,
-            cells > 0 ? pooledIn / pooledOut : double.NaN, cells > 0 && totalCell > 0 ? totalIn / totalCell : double.NaN, threshold);
+            cells > 0 ? pooledIn / pooledOut : double.NaN, cells > 0 && totalCell > 0 ? totalOwn / totalCell : double.NaN, threshold);
+    }
+
+    /// <summary>A cluster's light above its local level over a disc of <paramref name="radiusPx"/>, each pixel counted for one cluster only.</summary>
+    private double OwnLight(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks, in Cluster c, int cell, double radiusPx)
+    {
+        int r = (int)Math.Ceiling(radiusPx); double r2 = radiusPx * radiusPx, sum = 0;
+        int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
+        for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
+            for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
+            {
+                if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
+                int i = y * width + x;
+                if (_apertureStamp[i] == _frameStamp || masks.CellAt(x, y) != cell) continue;
+                _apertureStamp[i] = _frameStamp;
+                sum += pixels[i] - c.Background;
+            }
+        return sum;
     }
 
     private void Ensure(int pixels, int labels)
     {
-        if (_stamp.Length < pixels) { _stamp = new int[pixels]; _frameStamp = 0; }
+        if (_stamp.Length < pixels) { _stamp = new int[pixels]; _apertureStamp = new int[pixels]; _frameStamp = 0; }
         if (_cellSum.Length < labels)
         {
             _cellSum = new double[labels]; _clusterSum = new double[labels]; _clusterIntensity = new double[labels]; _clusterArea = new double[labels];
+            _clusterOwn = new double[labels];
             _cellCount = new long[labels]; _clusterPixels = new long[labels];
             _clusterCount = new int[labels]; _membrane = new int[labels]; _cytoplasm = new int[labels]; _nucleus = new int[labels];
         }

@@ -205,7 +205,7 @@ public static class RunCommand
     private static IDisposable? SubscribeGroundTruth(Microscope scope, RunFolder folder)
     {
         if (scope.Camera is not SimulatedCamera simulated) return null;
-        var writer = GroundTruthCsvWriter.Create(folder.GroundTruthPath);
+        var writer = GroundTruthCsvWriter.Create(folder.GroundTruthPath, Path.Combine(folder.Path, "ground-truth-frames.csv"));
         var subscription = simulated.GroundTruth.Subscribe(writer);
         return new Both(subscription, writer);
     }
