@@ -5,7 +5,8 @@ namespace LiveScope.Replay;
 
 /// <summary>
 /// The "replay" device backend: cameras that play recorded OME-TIFF files back as live, so a real recording can be
-/// dry-run through analysis, adaptive rules and storage. It provides cameras only; the other devices of a replay
+/// dry-run through analysis, adaptive rules and storage. It provides cameras, and an autofocus that keeps the
+/// recording's focus (so protocols with autofocus replay unchanged); the other devices of a replay
 /// configuration come from another backend (usually <c>simulated</c>), and the camera paces itself on whatever clock
 /// the microscope runs on. Register with <c>registry.Register(new ReplayBackend())</c>; configs use <c>backend: replay</c>.
 /// </summary>

@@ -5,18 +5,26 @@ using LiveScope.Core.Timing;
 
 namespace LiveScope.Replay;
 
-/// <summary>One opened replay backend: the replay cameras of a configuration. It keeps no clock of its own.</summary>
+/// <summary>One opened replay backend: the replay cameras (and autofocus) of a configuration. It keeps no clock of its own.</summary>
 internal sealed class ReplaySession(BackendContext context) : IBackendSession
 {
     private readonly List<ReplayCamera> _cameras = [];
+    private readonly List<ReplayAutofocus> _autofocus = [];
 
     public IMicroscopeClock? Clock => null;
 
     public IDevice CreateDevice(string name, DeviceKind kind, ConfigNode? settings)
     {
+        if (kind == DeviceKind.Autofocus)
+        {
+            if (settings is { IsNull: false }) settings.RejectUnknownKeys([]);
+            var autofocus = new ReplayAutofocus(name);
+            _autofocus.Add(autofocus);
+            return autofocus;
+        }
         if (kind != DeviceKind.Camera)
             throw new ConfigException(settings?.Location ?? new SourceLocation(context.ConfigFile, 0, 0), settings?.KeyPath ?? name,
-                $"the replay backend provides cameras only; give {ConfigBinder.KeyName(kind.ToString())} '{name}' another backend (e.g. simulated)");
+                $"the replay backend provides cameras and autofocus only; give {ConfigBinder.KeyName(kind.ToString())} '{name}' another backend (e.g. simulated)");
         var options = ConfigBinder.Bind<ReplayCameraOptions>(settings);
         var rate = ReplayRate.TryParse(options.Rate)
                    ?? throw At(settings, "rate", $"'{options.Rate}' is neither 'original' nor a number of frames per second in (0, 100000]");
@@ -60,6 +68,7 @@ internal sealed class ReplaySession(BackendContext context) : IBackendSession
     public Task InitializeAsync(Microscope microscope, CancellationToken ct)
     {
         foreach (var camera in _cameras) camera.UseClock(microscope.Clock);
+        foreach (var autofocus in _autofocus) autofocus.Attach(microscope);
         return Task.CompletedTask;
     }
 

@@ -129,14 +129,36 @@ public sealed class ReplayBackendTests : IDisposable
     }
 
     [Fact]
-    public async Task The_replay_backend_makes_cameras_only()
+    public async Task The_replay_backend_makes_no_stages()
     {
         _files.TimeSeries("field_1", [0, 100]);
         var config = Config("{ file: field_1.ome.tif }", "  - { name: Z, backend: replay, kind: focus_stage }");
 
         var act = () => Loader().LoadAsync(config);
 
-        (await act.Should().ThrowAsync<ConfigException>()).Which.Message.Should().Contain("cameras only").And.Contain("focus_stage");
+        (await act.Should().ThrowAsync<ConfigException>()).Which.Message.Should().Contain("cameras and autofocus only").And.Contain("focus_stage");
+    }
+
+    [Fact]
+    public async Task Its_autofocus_keeps_the_recorded_focus_and_moves_nothing()
+    {
+        _files.TimeSeries("field_1", [0, 100]);
+        var path = Path.Combine(_files.Folder, "rig-af.yaml");
+        File.WriteAllText(path, """
+            backends: { simulated: { time_scale: 0 } }
+            devices:
+              - { name: Camera, backend: replay, kind: camera, settings: { file: field_1.ome.tif } }
+              - { name: Z, backend: simulated, kind: focus_stage, settings: { min_um: 0, max_um: 100, start_um: 42 } }
+              - { name: AF, backend: replay, kind: autofocus }
+            roles: { camera: Camera, focus: Z, autofocus: AF }
+            """);
+        await using var scope = await Loader().LoadAsync(path);
+
+        var result = await scope.Autofocus!.FocusAsync(CancellationToken.None);
+
+        result.Success.Should().BeTrue();
+        result.ZUm.Should().Be(42);
+        (await scope.Focus!.GetPositionAsync(CancellationToken.None)).Should().Be(42);
     }
 
     public void Dispose() => _files.Dispose();
