@@ -83,11 +83,8 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
         var firings = _rules.Evaluate(p, watch);
-        if (firings.Count == 0)
-        {
-            _decisions.RulesEvaluated(analysed);
-            return;
-        }
+        _decisions.RulesEvaluated(analysed);
+        if (firings.Count == 0) return;
         foreach (var firing in firings)
             foreach (var action in firing.Rule.Then)
             {

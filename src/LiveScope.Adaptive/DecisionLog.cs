@@ -24,7 +24,7 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
 
     public static double MsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalMilliseconds;
 
-    /// <summary>Rule evaluation of a frame that led to no action (kept so the decision path has a figure on every frame).</summary>
+    /// <summary>Time to evaluate every rule on a frame (kept for every analysed frame, whether or not anything fired).</summary>
     public void RulesEvaluated(long analysedTimestamp) => _rulesMs.Add(MsSince(analysedTimestamp));
 
     public void Write(Decision d, long arrivedTimestamp)

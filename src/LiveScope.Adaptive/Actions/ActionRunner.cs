@@ -30,7 +30,7 @@ public sealed class ActionRunner(ActionContext run)
     private ActionOutcome? Fast(IntervalAction a, double intervalS, ActionSite site)
     {
         int p = site.PositionIndex;
-        if (run.Cadence.IsFast(p)) return null; // already fast: the window it was given stands
+        if (run.Cadence.IsFast(p, site.Now)) return null; // already fast: the window it was given stands
         double timeLeft = run.Limits.MaxFastImagingS - run.Cadence.FastUsedS(p);
         double doseLeft = run.Dose.LeftS(p) / Math.Max(1e-12, run.TimepointDoseS) * intervalS;
         double window = Math.Min(timeLeft, doseLeft);

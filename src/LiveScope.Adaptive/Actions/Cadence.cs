@@ -42,7 +42,8 @@ public sealed class Cadence
         }
     }
 
-    public bool IsFast(int position) => _positions.TryGetValue(position, out var p) && p.FastIntervalS is not null;
+    /// <summary>Whether the position is inside a fast window at <paramref name="now"/> (clock).</summary>
+    public bool IsFast(int position, TimeSpan now) => _positions.TryGetValue(position, out var p) && p.FastIntervalS is not null && now < p.FastUntil;
     public double FastUsedS(int position) => _positions.TryGetValue(position, out var p) ? p.FastUsedS : 0;
 
     /// <summary>Regular frames and autofocus of a position (not FRAP steps or z-stacks, which are series of their own).</summary>
