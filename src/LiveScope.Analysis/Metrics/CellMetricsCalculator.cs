@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Detection;
 
@@ -13,6 +15,7 @@ namespace LiveScope.Analysis.Metrics;
 public sealed class CellMetricsCalculator
 {
     private int[] _stamp = [];
+    private uint[] _columnSum = [];
     private int _frameStamp;
     private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
     private int[] _apertureStamp = [];
@@ -30,17 +33,8 @@ public sealed class CellMetricsCalculator
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
         Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
 
-        if (masks is not null)
-        {
-            int f = masks.BinFactor;
-            for (int y = 0; y < height; y++)
-            {
-                var row = pixels.Slice(y * width, width);
-                var labels = masks.Labels.AsSpan(Math.Min(y / f, masks.BinnedHeight - 1) * masks.BinnedWidth, masks.BinnedWidth);
-                for (int x = 0; x < width; x++) { int l = labels[Math.Min(x / f, masks.BinnedWidth - 1)]; _cellSum[l] += row[x]; _cellCount[l]++; }
-            }
-        }
-        else { foreach (var v in pixels.Slice(0, width * height)) _cellSum[0] += v; _cellCount[0] = (long)width * height; }
+        if (masks is not null) SumPerCell(pixels, width, height, masks);
+        else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
         double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
 
         int r = (int)Math.Ceiling(clusterRadiusPx); double r2 = clusterRadiusPx * clusterRadiusPx;
@@ -66,7 +60,7 @@ public sealed class CellMetricsCalculator
                     int i = y * width + x;
                     if (_stamp[i] == _frameStamp) continue;
                     _stamp[i] = _frameStamp;
-                    int pixelCell = masks.CellAt(x, y);
+                    int pixelCell = CellAt(masks, x, y);
                     if (pixelCell != cell) continue;   // disc pixels spilling into another cell or outside are not counted
                     _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
                 }
@@ -109,11 +103,92 @@ public sealed class CellMetricsCalculator
             {
                 if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
                 int i = y * width + x;
-                if (_apertureStamp[i] == _frameStamp || masks.CellAt(x, y) != cell) continue;
+                if (_apertureStamp[i] == _frameStamp || CellAt(masks, x, y) != cell) continue;
                 _apertureStamp[i] = _frameStamp;
                 sum += pixels[i] - c.Background;
             }
         return sum;
+    }
+
+    /// <summary>The label of a whole pixel: <see cref="CellMasks.CellAt"/> without its rounding.</summary>
+    private static int CellAt(CellMasks masks, int x, int y)
+    {
+        int f = masks.BinFactor;
+        return masks.Labels[Math.Min(y / f, masks.BinnedHeight - 1) * masks.BinnedWidth + Math.Min(x / f, masks.BinnedWidth - 1)];
+    }
+
+    /// <summary>
+    /// Sum and pixel count of every label. Labels are constant over each bin (f×f pixels), so the f rows of a binned
+    /// row are first added column-wise into <see cref="_columnSum"/> with vector adds, and each bin then adds its f
+    /// column sums to its label once: integer sums, so exactly what adding pixel by pixel gives. Full-resolution rows
+    /// or columns beyond the binned grid (masks of another size) fall into its last row or column, as CellAt has it.
+    /// </summary>
+    private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks)
+    {
+        int f = masks.BinFactor, bw = masks.BinnedWidth, bh = masks.BinnedHeight;
+        if (_columnSum.Length < width) _columnSum = new uint[width];
+        var columnSum = _columnSum.AsSpan(0, width);
+        var labels = masks.Labels;
+        for (int by = 0; by < bh; by++)
+        {
+            int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
+            if (y1 <= y0) continue;
+            columnSum.Clear();
+            for (int y = y0; y < y1; y++) AddRow(pixels.Slice(y * width, width), columnSum);
+            var rowLabels = labels.AsSpan(by * bw, bw);
+            for (int bx = 0; bx < bw; bx++)
+            {
+                int x0 = Math.Min(bx * f, width), x1 = bx == bw - 1 ? width : Math.Min(x0 + f, width);
+                if (x1 <= x0) continue;
+                ulong sum = 0;
+                for (int x = x0; x < x1; x++) sum += columnSum[x];
+                int l = rowLabels[bx];
+                _cellSum[l] += sum; _cellCount[l] += (long)(x1 - x0) * (y1 - y0);
+            }
+        }
+    }
+
+    /// <summary>columnSum[x] += row[x] (at most 65535 rows per call before a uint could overflow: bins are far smaller).</summary>
+    private static void AddRow(ReadOnlySpan<ushort> row, Span<uint> columnSum)
+    {
+        int x = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int step = Vector<ushort>.Count;
+            var sums = MemoryMarshal.Cast<uint, Vector<uint>>(columnSum);
+            for (; x + step <= row.Length; x += step)
+            {
+                Vector.Widen(new Vector<ushort>(row.Slice(x, step)), out var low, out var high);
+                int v = x / Vector<uint>.Count;
+                sums[v] += low; sums[v + 1] += high;
+            }
+        }
+        for (; x < row.Length; x++) columnSum[x] += row[x];
+    }
+
+    private static double SumOf(ReadOnlySpan<ushort> pixels)
+    {
+        ulong total = 0;
+        const int Chunk = 1 << 16;   // a uint lane adds at most 65536 / lanes values below 2^16 per chunk: no overflow
+        Span<uint> partial = stackalloc uint[Vector<uint>.Count * 2];
+        for (int start = 0; start < pixels.Length; start += Chunk)
+        {
+            var chunk = pixels.Slice(start, Math.Min(Chunk, pixels.Length - start));
+            partial.Clear();
+            int x = 0, step = Vector<ushort>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var sums = MemoryMarshal.Cast<uint, Vector<uint>>(partial);
+                for (; x + step <= chunk.Length; x += step)
+                {
+                    Vector.Widen(new Vector<ushort>(chunk.Slice(x, step)), out var low, out var high);
+                    sums[0] += low; sums[1] += high;
+                }
+            }
+            foreach (uint p in partial) total += p;
+            for (; x < chunk.Length; x++) total += chunk[x];
+        }
+        return total;
     }
 
     private void Ensure(int pixels, int labels)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Metrics;
 using LiveScope.Analysis.Tracking;
 
@@ -14,6 +15,7 @@ public sealed class MeasurementCsvWriter : IDisposable
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private readonly string _folder;
     private readonly StreamWriter _clusters, _cells, _frames;
+    private readonly RowBuffer _row = new();
 
     public MeasurementCsvWriter(string folder)
     {
@@ -33,23 +35,92 @@ public sealed class MeasurementCsvWriter : IDisposable
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("G9", C) : "";
 
-    public void Write(ClusterMeasurement m) => _clusters.WriteLine(string.Join(',',
-        m.FrameIndex.ToString(C), F(m.TimeS), m.ClusterIndex.ToString(C), m.TrackId.ToString(C), F(m.XPx), F(m.YPx), F(m.XUm), F(m.YUm),
-        F(m.Response), F(m.PeakIntensity), F(m.Background), F(m.IntegratedIntensity), m.AreaPx.ToString(C), F(m.Circularity),
-        m.CellId.ToString(C), m.Compartment.ToString().ToLowerInvariant()));
+    public void Write(ClusterMeasurement m)
+    {
+        var r = _row.Start();
+        r.Int(m.FrameIndex).Num(m.TimeS).Int(m.ClusterIndex).Int(m.TrackId).Num(m.XPx).Num(m.YPx).Num(m.XUm).Num(m.YUm)
+            .Num(m.Response).Num(m.PeakIntensity).Num(m.Background).Num(m.IntegratedIntensity).Int(m.AreaPx).Num(m.Circularity)
+            .Int(m.CellId).Text(CompartmentNames[(int)m.Compartment]);
+        r.WriteTo(_clusters);
+    }
 
-    public void Write(CellFrameMetrics m) => _cells.WriteLine(string.Join(',',
-        m.FrameIndex.ToString(C), F(m.TimeS), m.CellId.ToString(C), F(m.AreaUm2), F(m.MeanIntensity), m.ClusterCount.ToString(C),
-        F(m.DensityPerUm2), F(m.MeanClusterAreaPx), F(m.MeanClusterIntensity), F(m.PartitionRatio), F(m.CondensedFraction),
-        m.MembraneClusters.ToString(C), m.CytoplasmClusters.ToString(C), m.NucleusClusters.ToString(C)));
+    public void Write(CellFrameMetrics m)
+    {
+        var r = _row.Start();
+        r.Int(m.FrameIndex).Num(m.TimeS).Int(m.CellId).Num(m.AreaUm2).Num(m.MeanIntensity).Int(m.ClusterCount)
+            .Num(m.DensityPerUm2).Num(m.MeanClusterAreaPx).Num(m.MeanClusterIntensity).Num(m.PartitionRatio).Num(m.CondensedFraction)
+            .Int(m.MembraneClusters).Int(m.CytoplasmClusters).Int(m.NucleusClusters);
+        r.WriteTo(_cells);
+    }
 
     public void Write(FrameMetrics m)
     {
-        _frames.WriteLine(string.Join(',',
-            m.FrameIndex.ToString(C), F(m.TimeS), m.ClusterCount.ToString(C), m.ClustersInCells.ToString(C), m.CellCount.ToString(C),
-            F(m.CellAreaUm2), F(m.DensityPerUm2), F(m.MeanClusterAreaPx), F(m.MeanClusterIntensity), F(m.PartitionRatio),
-            F(m.CondensedFraction), F(m.Threshold)));
+        var r = _row.Start();
+        r.Int(m.FrameIndex).Num(m.TimeS).Int(m.ClusterCount).Int(m.ClustersInCells).Int(m.CellCount)
+            .Num(m.CellAreaUm2).Num(m.DensityPerUm2).Num(m.MeanClusterAreaPx).Num(m.MeanClusterIntensity).Num(m.PartitionRatio)
+            .Num(m.CondensedFraction).Num(m.Threshold);
+        r.WriteTo(_frames);
         _clusters.Flush(); _cells.Flush(); _frames.Flush();
+    }
+
+    /// <summary>Compartment names as written (lower case), indexed by the enum value: no string is made per row.</summary>
+    private static readonly string[] CompartmentNames =
+        Enum.GetValues<Compartment>().Select(c => c.ToString().ToLowerInvariant()).ToArray();
+
+    /// <summary>
+    /// One CSV row formatted into a reused buffer (invariant culture, doubles as <see cref="F"/> writes them), so
+    /// per-frame rows allocate nothing.
+    /// </summary>
+    private sealed class RowBuffer
+    {
+        private char[] _chars = new char[512];
+        private int _length;
+        private bool _first;
+
+        public RowBuffer Start() { _length = 0; _first = true; return this; }
+
+        public RowBuffer Int(int value)
+        {
+            Separator();
+            int written;
+            while (!value.TryFormat(_chars.AsSpan(_length), out written, default, C)) Grow();
+            _length += written;
+            return this;
+        }
+
+        public RowBuffer Num(double value)
+        {
+            Separator();
+            if (!double.IsFinite(value)) return this;
+            int written;
+            while (!value.TryFormat(_chars.AsSpan(_length), out written, "G9", C)) Grow();
+            _length += written;
+            return this;
+        }
+
+        public RowBuffer Text(string value)
+        {
+            Separator();
+            while (_chars.Length - _length < value.Length) Grow();
+            value.CopyTo(_chars.AsSpan(_length));
+            _length += value.Length;
+            return this;
+        }
+
+        public void WriteTo(StreamWriter writer)
+        {
+            writer.Write(_chars.AsSpan(0, _length));
+            writer.Write('\n');
+        }
+
+        private void Separator()
+        {
+            if (_first) { _first = false; return; }
+            if (_length == _chars.Length) Grow();
+            _chars[_length++] = ',';
+        }
+
+        private void Grow() => Array.Resize(ref _chars, _chars.Length * 2);
     }
 
     public void WriteTracks(TrackingSummary summary, double pixelSizeUm, int maxLagFrames)

@@ -19,6 +19,15 @@ public sealed class ClusterTracker
     private readonly List<Track> _active = [];
     private readonly LinearAssignment _assignment = new();
     private int[] _trackIds = [];
+    private int _trackIdCount;
+    // Per-frame work buffers, grown as needed and kept (see Link).
+    private Track?[] _linked = [];
+    private double[] _xs = [], _cost = [];
+    private int[] _order = [], _parent = [], _groupStart = [], _edgeRoot = [], _rowOfTrack = [], _colOfDetection = [],
+        _rowTrack = [], _colDetection = [], _assignmentOfRow = [];
+    private Edge[] _edges = [], _sortedEdges = [];
+
+    private readonly record struct Edge(int T, int D, double Cost);
     private int _lastFrame = -1, _firstFrame = -1;
     private double _firstTimeS, _lastTimeS;
 
@@ -31,7 +40,7 @@ public sealed class ClusterTracker
     public IReadOnlyList<Track> Tracks => _tracks;
 
     /// <summary>The track id of each cluster of the last frame added, in the order given.</summary>
-    public ReadOnlySpan<int> LastTrackIds => _trackIds;
+    public ReadOnlySpan<int> LastTrackIds => _trackIds.AsSpan(0, _trackIdCount);
 
     /// <summary>Adds a frame whose pixel size is unknown (<see cref="TrackingOptions.DefaultPixelSizeUm"/> is used).</summary>
     public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters) => Add(frameIndex, timeS, clusters, 0);
@@ -43,15 +52,23 @@ public sealed class ClusterTracker
         if (_firstFrame < 0) { _firstFrame = frameIndex; _firstTimeS = timeS; }
         // A track has been missing since its last sighting until the previous frame: 0 s if it was seen there.
         double previousTimeS = _lastTimeS;
-        _active.RemoveAll(t => frameIndex - t.Last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - t.Last.TimeS > _options.MaxGapS);
+        int kept = 0;   // drop tracks lost for good, in place (RemoveAll's predicate would allocate a closure per frame)
+        for (int i = 0; i < _active.Count; i++)
+        {
+            var last = _active[i].Last;
+            if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS) continue;
+            _active[kept++] = _active[i];
+        }
+        _active.RemoveRange(kept, _active.Count - kept);
         _lastFrame = frameIndex; _lastTimeS = timeS;
-        if (_trackIds.Length != clusters.Length) _trackIds = new int[clusters.Length];
+        Grow(ref _trackIds, clusters.Length);
+        _trackIdCount = clusters.Length;
 
-        var detectionTrack = Link(timeS, pixelSizeUm, clusters);
+        Link(timeS, pixelSizeUm, clusters);
         for (int d = 0; d < clusters.Length; d++)
         {
             var c = clusters[d];
-            var track = detectionTrack[d];
+            var track = _linked[d];
             if (track is null)
             {
                 track = new Track(_tracks.Count + 1);
@@ -62,55 +79,97 @@ public sealed class ClusterTracker
         }
     }
 
-    private Track?[] Link(double timeS, double pixelSizeUm, ReadOnlySpan<Cluster> clusters)
+    /// <summary>
+    /// Fills <see cref="_linked"/>[d] with the track continued by detection d (null: a new track). Candidate edges are the
+    /// track–detection pairs within the track's gate (found through the detections sorted by x); union-find over tracks
+    /// (0..T-1) and detections (T..) splits them into connected groups, and each group gets its own small cost matrix.
+    /// Every buffer is kept between frames, so a steady stream of frames allocates nothing here.
+    /// </summary>
+    private void Link(double timeS, double pixelSizeUm, ReadOnlySpan<Cluster> clusters)
     {
-        var result = new Track?[clusters.Length];
-        int tracks = _active.Count;
-        if (tracks == 0 || clusters.Length == 0) return result;
-        // Candidate edges within each track's gate; groups by union-find over tracks (0..T-1) and detections (T..).
-        var edges = new List<(int T, int D, double Cost)>();
-        var parent = Enumerable.Range(0, tracks + clusters.Length).ToArray();
-        int Find(int a) { while (parent[a] != a) a = parent[a] = parent[parent[a]]; return a; }
-        var xs = new double[clusters.Length];
-        var order = new int[clusters.Length];
-        for (int i = 0; i < xs.Length; i++) { xs[i] = clusters[i].X; order[i] = i; }
-        Array.Sort(xs, order);
+        int detections = clusters.Length, tracks = _active.Count;
+        Grow(ref _linked, detections);
+        Array.Clear(_linked, 0, detections);
+        if (tracks == 0 || detections == 0) return;
+        Grow(ref _xs, detections); Grow(ref _order, detections);
+        Grow(ref _parent, tracks + detections);
+        var parent = _parent;
+        for (int i = 0; i < tracks + detections; i++) parent[i] = i;
+        for (int i = 0; i < detections; i++) { _xs[i] = clusters[i].X; _order[i] = i; }
+        Array.Sort(_xs, _order, 0, detections);
+
+        int edges = 0;
         for (int t = 0; t < tracks; t++)
         {
             var last = _active[t].Last;
             double gate = _options.LinkDistancePx(timeS - last.TimeS, pixelSizeUm), gateSq = gate * gate;
-            int k = LowerBound(xs, last.X - gate);
-            for (; k < order.Length && xs[k] <= last.X + gate; k++)
+            for (int k = LowerBound(_xs.AsSpan(0, detections), last.X - gate); k < detections && _xs[k] <= last.X + gate; k++)
             {
-                int d = order[k];
+                int d = _order[k];
                 double dx = clusters[d].X - last.X, dy = clusters[d].Y - last.Y, d2 = dx * dx + dy * dy;
                 if (d2 > gateSq) continue;
-                edges.Add((t, d, d2 / gateSq));
-                parent[Find(t)] = Find(tracks + d);
+                if (edges == _edges.Length) Array.Resize(ref _edges, Math.Max(64, 2 * edges));
+                _edges[edges++] = new Edge(t, d, d2 / gateSq);
+                parent[Find(parent, t)] = Find(parent, tracks + d);
             }
         }
-        const double gateCost = 1, forbidden = 1e12;
-        foreach (var group in edges.GroupBy(e => Find(e.T)))
+        if (edges == 0) return;
+
+        // Edges bucketed by their group's root, each bucket in the order the edges were found (a stable counting sort),
+        // so rows and columns are numbered in order of first appearance as before.
+        Grow(ref _groupStart, tracks + detections + 1);
+        Grow(ref _edgeRoot, edges); Grow(ref _sortedEdges, edges);
+        Array.Clear(_groupStart, 0, tracks + detections + 1);
+        for (int e = 0; e < edges; e++) { int root = Find(parent, _edges[e].T); _edgeRoot[e] = root; _groupStart[root + 1]++; }
+        for (int r = 0; r < tracks + detections; r++) _groupStart[r + 1] += _groupStart[r];
+        for (int e = 0; e < edges; e++) _sortedEdges[_groupStart[_edgeRoot[e]]++] = _edges[e];   // _groupStart[r] now ends group r
+
+        Grow(ref _rowOfTrack, tracks); Grow(ref _colOfDetection, detections);
+        Array.Fill(_rowOfTrack, -1, 0, tracks); Array.Fill(_colOfDetection, -1, 0, detections);
+        Grow(ref _rowTrack, tracks); Grow(ref _colDetection, detections);
+        int begin = 0;
+        while (begin < edges)
         {
-            var rows = group.Select(e => e.T).Distinct().ToArray();
-            var cols = group.Select(e => e.D).Distinct().ToArray();
-            int n = rows.Length, m = cols.Length + n;   // one "stay unlinked" column per track
-            var cost = new double[n * m];
-            Array.Fill(cost, forbidden);
-            var rowOf = rows.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i);
-            var colOf = cols.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-            foreach (var e in group) cost[rowOf[e.T] * m + colOf[e.D]] = e.Cost;
-            for (int i = 0; i < n; i++) cost[i * m + cols.Length + i] = gateCost;
-            var assignment = new int[n];
-            _assignment.Solve(cost, n, m, assignment);
-            for (int i = 0; i < n; i++)
-                if (assignment[i] < cols.Length && cost[i * m + assignment[i]] < forbidden)
-                    result[cols[assignment[i]]] = _active[rows[i]];
+            int end = _groupStart[Find(parent, _sortedEdges[begin].T)];
+            SolveGroup(_sortedEdges.AsSpan(begin, end - begin));
+            begin = end;
         }
-        return result;
     }
 
-    private static int LowerBound(double[] sorted, double value)
+    private void SolveGroup(ReadOnlySpan<Edge> group)
+    {
+        const double gateCost = 1, forbidden = 1e12;
+        int n = 0, columns = 0;
+        foreach (var e in group)
+        {
+            if (_rowOfTrack[e.T] < 0) { _rowOfTrack[e.T] = n; _rowTrack[n++] = e.T; }
+            if (_colOfDetection[e.D] < 0) { _colOfDetection[e.D] = columns; _colDetection[columns++] = e.D; }
+        }
+        int m = columns + n;   // one "stay unlinked" column per track
+        Grow(ref _cost, n * m); Grow(ref _assignmentOfRow, n);
+        var cost = _cost.AsSpan(0, n * m);
+        cost.Fill(forbidden);
+        foreach (var e in group) cost[_rowOfTrack[e.T] * m + _colOfDetection[e.D]] = e.Cost;
+        for (int i = 0; i < n; i++) cost[i * m + columns + i] = gateCost;
+        var assignment = _assignmentOfRow.AsSpan(0, n);
+        _assignment.Solve(cost, n, m, assignment);
+        for (int i = 0; i < n; i++)
+            if (assignment[i] < columns && cost[i * m + assignment[i]] < forbidden)
+                _linked[_colDetection[assignment[i]]] = _active[_rowTrack[i]];
+    }
+
+    private static int Find(int[] parent, int a)
+    {
+        while (parent[a] != a) a = parent[a] = parent[parent[a]];
+        return a;
+    }
+
+    private static void Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new T[Math.Max(length, buffer.Length * 2)];
+    }
+
+    private static int LowerBound(ReadOnlySpan<double> sorted, double value)
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi) { int mid = (lo + hi) / 2; if (sorted[mid] < value) lo = mid + 1; else hi = mid; }
