@@ -56,9 +56,11 @@ internal sealed unsafe partial class DogBand
         _wide2 = g2.Weights.Select(w => Vector512.Create(w)).ToArray();
         _wide2Negated = g2.Weights.Select(w => Vector512.Create(-w)).ToArray();
 
-        int padLength = _stride + 2 * _r2 + Block;
-        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16, pinned: true);
-        _pad = (float*)Unsafe.AsPointer(ref _memory[0]);
+        // Every ring row starts on a 64-byte line (stride and pad length are multiples of 16 floats), so the aligned
+        // 512-bit loads of the vertical pass never straddle two lines.
+        int padLength = (_stride + 2 * _r2 + Block + 15) / 16 * 16;
+        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16 + 16, pinned: true);
+        _pad = (float*)(((nint)Unsafe.AsPointer(ref _memory[0]) + 63) & ~(nint)63);
         _h1 = _pad + padLength;
         _h2 = _h1 + _ring1 * _stride;
         _dog = _h2 + _ring2 * _stride;
@@ -127,8 +129,15 @@ internal sealed unsafe partial class DogBand
     {
         row = Math.Clamp(row, 0, _height - 1);
         if (_binning == 1) LoadFrameRow(frame + (long)row * _frameWidth, x0 - _r2, length);
-        else LoadBinnedRow(frame + (long)(2 * row) * _frameWidth,
-                           frame + (long)Math.Min(2 * row + 1, _frameHeight - 1) * _frameWidth, x0 - _r2, length);
+        else
+        {
+            // The next binned row's frame rows are fetched into cache while this one is converted: a tile reads
+            // short row segments 4 kB apart, which the hardware prefetcher follows poorly.
+            int next = Math.Min(row + 1, _height - 1);
+            LoadBinnedRow(frame + (long)(2 * row) * _frameWidth, frame + (long)Math.Min(2 * row + 1, _frameHeight - 1) * _frameWidth,
+                          frame + (long)(2 * next) * _frameWidth, frame + (long)Math.Min(2 * next + 1, _frameHeight - 1) * _frameWidth,
+                          x0 - _r2, length);
+        }
     }
 
     /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)].</summary>
@@ -158,17 +167,12 @@ internal sealed unsafe partial class DogBand
     /// rows, c = clamp(first + i) in binned columns (an odd last column pairs with itself).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LoadBinnedRow(ushort* top, ushort* bottom, int first, int length)
+    private void LoadBinnedRow(ushort* top, ushort* bottom, ushort* nextTop, ushort* nextBottom, int first, int length)
     {
         float* pad = _pad;
         int width = _width, frameWidth = _frameWidth;
-        float Binned(int c)
-        {
-            int a = 2 * c, b = Math.Min(a + 1, frameWidth - 1);
-            return 0.25f * (top[a] + top[b] + bottom[a] + bottom[b]);
-        }
         int i = 0;
-        float left = Binned(0), right = Binned(width - 1);
+        float left = Binned(top, bottom, 0, frameWidth), right = Binned(top, bottom, width - 1, frameWidth);
         for (; i < length && first + i < 0; i++) pad[i] = left;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -177,14 +181,25 @@ internal sealed unsafe partial class DogBand
             var quarter = Vector256.Create(0.25f);
             for (; i + 8 <= length && 2 * (first + i + 8) <= frameWidth; i += 8)
             {
+                if ((i & 31) == 0 && Sse.IsSupported)    // one prefetch per 64-byte line of each next row
+                {
+                    Sse.Prefetch0(nextTop + 2 * (first + i));
+                    Sse.Prefetch0(nextBottom + 2 * (first + i));
+                }
                 var t = Vector256.Load((uint*)(top + 2 * (first + i)));
                 var b = Vector256.Load((uint*)(bottom + 2 * (first + i)));
                 var sum = (t & low) + (t >> 16) + (b & low) + (b >> 16);
                 (Vector256.ConvertToSingle(sum.AsInt32()) * quarter).Store(pad + i);
             }
         }
-        for (; i < length && first + i < width; i++) pad[i] = Binned(first + i);
+        for (; i < length && first + i < width; i++) pad[i] = Binned(top, bottom, first + i, frameWidth);
         for (; i < length; i++) pad[i] = right;
+    }
+
+    private static float Binned(ushort* top, ushort* bottom, int column, int frameWidth)
+    {
+        int a = 2 * column, b = Math.Min(a + 1, frameWidth - 1);
+        return 0.25f * (top[a] + top[b] + bottom[a] + bottom[b]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -192,7 +207,7 @@ internal sealed unsafe partial class DogBand
     {
         float* pad = _pad;
         int r2 = _r2, r1 = _r1;
-        LoadRow(frame, row, x0, columns + 2 * r2 + Block);
+        LoadRow(frame, row, x0, columns + 2 * r2);      // the last step's last tap reads pad[columns + 2·r2 − 1]
 
         if (_use512) { BlurRowHorizontally512(row, columns); return; }
         float* h1 = Narrow(row), h2 = Wide(row);
@@ -265,14 +280,16 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(float* row, int count)
     {
-        var s = Vector256<float>.Zero; var ss = Vector256<float>.Zero;
+        // Two accumulator pairs: one pair would wait on its own previous add every step.
+        Vector256<float> s0 = default, ss0 = default, s1 = default, ss1 = default;
         int x = 0;
-        for (; x + 8 <= count; x += 8)
+        for (; x + 16 <= count; x += 16)
         {
-            var v = Vector256.Load(row + x);
-            s += v; ss = Mad(v, v, ss);
+            var v0 = Vector256.Load(row + x); var v1 = Vector256.Load(row + x + 8);
+            s0 += v0; ss0 = Mad(v0, v0, ss0);
+            s1 += v1; ss1 = Mad(v1, v1, ss1);
         }
-        double sum = Vector256.Sum(s), sumSq = Vector256.Sum(ss);
+        double sum = Vector256.Sum(s0) + (double)Vector256.Sum(s1), sumSq = Vector256.Sum(ss0) + (double)Vector256.Sum(ss1);
         for (; x < count; x++) { sum += row[x]; sumSq += (double)row[x] * row[x]; }
         Sum += sum; SumOfSquares += sumSq;
     }
