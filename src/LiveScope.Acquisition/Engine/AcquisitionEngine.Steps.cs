@@ -42,11 +42,12 @@ public sealed partial class AcquisitionEngine
             StageYUm = stage?.YUm ?? double.NaN,
             StageZUm = run.FocusUm.TryGetValue(f.PositionIndex, out var z) ? z + f.ZOffsetUm : double.NaN,
         };
+        long sequence = frame.Metadata.SequenceNumber; // the frame belongs to the pipeline once offered
         bool kept = await pipeline.OfferAsync(frame, f, ct).ConfigureAwait(false);
         Log(kept ? "frame" : "frame.dropped", new()
         {
             ["t"] = f.TimeIndex, ["p"] = f.PositionIndex, ["c"] = f.ChannelIndex, ["z"] = f.ZIndex,
-            ["seq"] = frame.Metadata.SequenceNumber, ["phase"] = f.Phase, ["series"] = f.Series,
+            ["seq"] = sequence, ["phase"] = f.Phase, ["series"] = f.Series,
         });
     }
 

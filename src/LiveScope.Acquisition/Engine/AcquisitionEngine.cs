@@ -19,6 +19,11 @@ public sealed record EngineOptions
     /// the past. Never on real time, where the analysis must not hold up the camera.
     /// </summary>
     public bool LockstepSubscribers { get; init; }
+    /// <summary>
+    /// Frames that may wait for analysis; when analysis is behind, the oldest waiting frame is not analysed (it is
+    /// still stored). In lockstep, acquisition waits for analysis instead.
+    /// </summary>
+    public int AnalysisQueueCapacity { get; init; } = 8;
 }
 
 /// <summary>
@@ -71,7 +76,8 @@ public sealed partial class AcquisitionEngine
     {
         queue.Timeline.MarkStart(_scope.Clock.Now);
         var run = new RunState(plan, queue, queue.Timeline.Start);
-        var pipeline = new FramePipeline(store, subscribers, _options.PipelineCapacity, _options.MaxPipelineWait, _log);
+        var pipeline = new FramePipeline(store, subscribers, _options.PipelineCapacity, _options.MaxPipelineWait, _log,
+            _options.AnalysisQueueCapacity, skipAnalysisWhenBehind: !_options.LockstepSubscribers);
         var status = RunStatus.Completed;
         Exception? error = null;
         Log("run.start", new() { ["protocol"] = plan.Protocol.Name, ["events"] = queue.Count, ["microscope"] = _scope.Name });
@@ -102,10 +108,15 @@ public sealed partial class AcquisitionEngine
         }
         var timing = run.Timing.Summarise();
         var result = new RunResult(status, PlanAccounting.Totals(plan, run.Done), pipeline.Written, pipeline.Dropped,
-            run.PositionsSkipped, run.BleachesSkipped, timing, safety, error) { LatenessMs = run.Timing.LatenessMs.ToList() };
+            run.PositionsSkipped, run.BleachesSkipped, timing, safety, error)
+        {
+            LatenessMs = run.Timing.LatenessMs.ToList(),
+            FramesNotAnalysed = pipeline.NotAnalysed,
+        };
         Log("run.end", new()
         {
             ["status"] = status.ToString(), ["frames"] = result.FramesAcquired, ["dropped"] = result.FramesDropped,
+            ["not_analysed"] = result.FramesNotAnalysed,
             ["positions_skipped"] = result.PositionsSkipped, ["lateness_p50_ms"] = timing.P50.TotalMilliseconds,
             ["lateness_p99_ms"] = timing.P99.TotalMilliseconds, ["lateness_max_ms"] = timing.Max.TotalMilliseconds,
         });

@@ -6,59 +6,89 @@ using Microsoft.Extensions.Logging;
 namespace LiveScope.Acquisition.Engine;
 
 /// <summary>
-/// Carries frames from the camera to storage and live subscribers through a bounded queue. When the queue is full the
+/// Carries frames from the camera to storage and, separately, to live subscribers (analysis), each through its own
+/// bounded queue and thread, so a slow analysis never holds up the disk. Storage: when its queue is full the
 /// acquiring side waits (back-pressure) up to <c>maxWait</c>; a frame that still cannot be queued is dropped, counted
-/// and logged — never lost silently. A store failure is kept and surfaces as <see cref="Fault"/>.
+/// and logged — never lost silently. A store failure is kept and surfaces as <see cref="Fault"/>. Subscribers: when
+/// analysis falls behind, the oldest frame waiting for it is not analysed (counted in <see cref="NotAnalysed"/>; it is
+/// still stored), unless <c>skipAnalysisWhenBehind</c> is off — then acquisition waits for analysis too.
 /// </summary>
 public sealed class FramePipeline : IAsyncDisposable
 {
-    private readonly Channel<(Frame Frame, FrameEvent Planned)> _channel;
+    private readonly Channel<(Frame Frame, FrameEvent Planned)> _storage;
+    private readonly Channel<(Frame Frame, FrameEvent Planned)>? _analysis;
     private readonly IFrameStore _store;
     private readonly IReadOnlyList<IFrameSubscriber> _subscribers;
     private readonly TimeSpan _maxWait;
     private readonly ILogger _log;
-    private readonly Task _consumer;
-    private long _dropped;
-    private long _written;
+    private readonly Task _storer, _analyser;
+    private long _dropped, _written, _notAnalysed;
     private long _accepted, _processed;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public FramePipeline(IFrameStore store, IReadOnlyList<IFrameSubscriber> subscribers, int capacity, TimeSpan maxWait, ILogger log)
+    public FramePipeline(IFrameStore store, IReadOnlyList<IFrameSubscriber> subscribers, int capacity, TimeSpan maxWait, ILogger log,
+        int analysisCapacity = 8, bool skipAnalysisWhenBehind = true)
     {
         _store = store;
         _subscribers = subscribers;
         _maxWait = maxWait;
         _log = log;
-        _channel = Channel.CreateBounded<(Frame, FrameEvent)>(new BoundedChannelOptions(capacity)
+        _storage = Channel.CreateBounded<(Frame, FrameEvent)>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _consumer = Task.Run(ConsumeAsync);
+        _storer = Task.Run(StoreAllAsync);
+        if (subscribers.Count > 0)
+        {
+            var options = new BoundedChannelOptions(analysisCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = skipAnalysisWhenBehind ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            };
+            _analysis = Channel.CreateBounded<(Frame, FrameEvent)>(options, SkippedByAnalysis);
+            _analyser = Task.Run(AnalyseAllAsync);
+        }
+        else _analyser = Task.CompletedTask;
     }
 
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Written => Interlocked.Read(ref _written);
+    /// <summary>Frames stored but not shown to subscribers because analysis was behind (the newest frames win).</summary>
+    public long NotAnalysed => Interlocked.Read(ref _notAnalysed);
     /// <summary>The first storage failure; the engine stops the run on it (what was written stays readable).</summary>
     public Exception? Fault { get; private set; }
 
-    /// <summary>Hands the frame on (the pipeline owns it from here); false if it had to be dropped.</summary>
+    /// <summary>Hands the frame on (the pipeline owns it from here); false if storage could not take it.</summary>
     public async ValueTask<bool> OfferAsync(Frame frame, FrameEvent planned, CancellationToken ct)
     {
+        if (_analysis is not null)
+        {
+            try
+            {
+                await OfferToAnalysisAsync(frame.Retain(), planned, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                Interlocked.Increment(ref _dropped); // cancelled while analysis held acquisition back: not stored either
+                frame.Dispose();
+                throw;
+            }
+        }
         Interlocked.Increment(ref _accepted); // counted before the consumer can see it, so WhenIdleAsync never misses it
-        if (_channel.Writer.TryWrite((frame, planned))) return true;
+        if (_storage.Writer.TryWrite((frame, planned))) return true;
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(_maxWait);
         try
         {
-            await _channel.Writer.WriteAsync((frame, planned), wait.Token).ConfigureAwait(false);
+            await _storage.Writer.WriteAsync((frame, planned), wait.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Interlocked.Decrement(ref _accepted);
-            Interlocked.Increment(ref _dropped);
+            Lost();
             _log.LogWarning("Dropped frame T{T} P{P} C{C} Z{Z}: storage did not keep up within {WaitMs} ms",
                 planned.TimeIndex, planned.PositionIndex, planned.ChannelIndex, planned.ZIndex, _maxWait.TotalMilliseconds);
             frame.Dispose();
@@ -67,8 +97,7 @@ public sealed class FramePipeline : IAsyncDisposable
         catch
         {
             // Cancelled while waiting for room: the frame is lost, and is counted as such.
-            Interlocked.Decrement(ref _accepted);
-            Interlocked.Increment(ref _dropped);
+            Lost();
             _log.LogWarning("Dropped frame T{T} P{P} C{C} Z{Z}: the run was cancelled while storage was full",
                 planned.TimeIndex, planned.PositionIndex, planned.ChannelIndex, planned.ZIndex);
             frame.Dispose();
@@ -76,9 +105,38 @@ public sealed class FramePipeline : IAsyncDisposable
         }
     }
 
-    private async Task ConsumeAsync()
+    private void Lost()
     {
-        await foreach (var (frame, planned) in _channel.Reader.ReadAllAsync().ConfigureAwait(false))
+        Interlocked.Increment(ref _dropped);
+        Done();
+    }
+
+    private async ValueTask OfferToAnalysisAsync(Frame retained, FrameEvent planned, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _accepted);
+        try
+        {
+            // With DropOldest this never waits (a full queue skips its oldest frame); with Wait it is back-pressure.
+            await _analysis!.Writer.WriteAsync((retained, planned), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            retained.Dispose();
+            Done();
+            throw;
+        }
+    }
+
+    private void SkippedByAnalysis((Frame Frame, FrameEvent Planned) item)
+    {
+        Interlocked.Increment(ref _notAnalysed);
+        item.Frame.Dispose();
+        Done();
+    }
+
+    private async Task StoreAllAsync()
+    {
+        await foreach (var (frame, planned) in _storage.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
@@ -95,15 +153,30 @@ public sealed class FramePipeline : IAsyncDisposable
                 Interlocked.Increment(ref _dropped);
                 _log.LogError(e, "Storage failed; frames from here on are not kept");
             }
+            frame.Dispose();
+            Done();
+        }
+    }
+
+    private async Task AnalyseAllAsync()
+    {
+        await foreach (var (frame, planned) in _analysis!.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
             foreach (var s in _subscribers)
             {
                 try { s.OnFrame(frame, planned); }
                 catch (Exception e) { _log.LogError(e, "Frame subscriber {Subscriber} failed", s.GetType().Name); }
             }
             frame.Dispose();
-            Interlocked.Increment(ref _processed);
-            Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            Done();
         }
+    }
+
+    /// <summary>One queued item is finished (stored, analysed, skipped or lost): wakes <see cref="WhenIdleAsync"/>.</summary>
+    private void Done()
+    {
+        Interlocked.Increment(ref _processed);
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Returns once every frame handed on so far has been stored and seen by every subscriber.</summary>
@@ -111,18 +184,20 @@ public sealed class FramePipeline : IAsyncDisposable
     {
         while (true)
         {
-            // Read the signal before the counts: a frame finished in between completes the signal we hold.
+            // Read the signal before the counts: an item finished in between completes the signal we hold.
             var progress = Volatile.Read(ref _progress);
-            if (Interlocked.Read(ref _processed) >= Interlocked.Read(ref _accepted) || _consumer.IsCompleted) return;
+            if (Interlocked.Read(ref _processed) >= Interlocked.Read(ref _accepted) || (_storer.IsCompleted && _analyser.IsCompleted)) return;
             await progress.Task.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Lets queued frames reach storage, then returns. Safe to call more than once.</summary>
+    /// <summary>Lets queued frames reach storage and subscribers, then returns. Safe to call more than once.</summary>
     public async Task CompleteAsync()
     {
-        _channel.Writer.TryComplete();
-        await _consumer.ConfigureAwait(false);
+        _storage.Writer.TryComplete();
+        _analysis?.Writer.TryComplete();
+        await _storer.ConfigureAwait(false);
+        await _analyser.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await CompleteAsync().ConfigureAwait(false);

@@ -20,6 +20,8 @@ public sealed record RunResult(
 {
     /// <summary>Lateness of each timed event in run order, ms (the samples behind <see cref="Timing"/>).</summary>
     public IReadOnlyList<double> LatenessMs { get; init; } = [];
+    /// <summary>Frames stored but skipped by live analysis because it was behind (0 in lockstep).</summary>
+    public long FramesNotAnalysed { get; init; }
 }
 
 /// <summary>What a progress display shows; reported after every event.</summary>

@@ -246,6 +246,7 @@ public static class RunCommand
 
     private static void PrintSummary(RunFolder folder, RunResult r)
     {
+        if (r.FramesNotAnalysed > 0) Console.WriteLine($"live analysis skipped {r.FramesNotAnalysed} frames to keep up (all were stored; `livescope analyze` covers them)");
         Console.WriteLine($"{r.Status}: {r.FramesAcquired} frames kept, {r.FramesDropped} dropped, {r.PositionsSkipped} position-timepoints skipped, " +
                           $"{r.Done.BleachEvents} bleaches ({r.BleachesSkipped} skipped), {r.Done.Stimulations} stimulation(s)");
         Console.WriteLine($"timing: lateness p50 {r.Timing.P50.TotalMilliseconds:0.###} ms, p99 {r.Timing.P99.TotalMilliseconds:0.###} ms, " +

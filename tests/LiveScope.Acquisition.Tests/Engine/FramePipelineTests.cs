@@ -1,0 +1,82 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Core.Imaging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiveScope.Acquisition.Tests.Engine;
+
+public class FramePipelineTests
+{
+    private sealed class SlowSubscriber(SemaphoreSlim gate) : IFrameSubscriber
+    {
+        public List<int> Seen { get; } = [];
+
+        public void OnFrame(Frame frame, FrameEvent planned)
+        {
+            gate.Wait();
+            lock (Seen) Seen.Add(planned.TimeIndex);
+            frame.Pixels[0].Should().Be((ushort)planned.TimeIndex, "the frame is still valid while the subscriber holds it");
+        }
+    }
+
+    private static FrameEvent Planned(int t) => new()
+    {
+        DueAt = TimeSpan.FromSeconds(t), Phase = "p", TimeIndex = t, PositionIndex = 0, Position = Planner.CurrentPosition,
+        ChannelIndex = 0, Channel = new("GFP", 10, null), ZIndex = 0,
+    };
+
+    private static Frame Frame(FramePool pool, int t)
+    {
+        var f = pool.Rent(8, 8);
+        f.Pixels[0] = (ushort)t;
+        return f;
+    }
+
+    [Fact]
+    public async Task A_slow_analysis_never_holds_up_storage_it_skips_its_oldest_frames_and_counts_them()
+    {
+        var pool = new FramePool();
+        var store = new RecordingStore();
+        using var gate = new SemaphoreSlim(0);
+        var slow = new SlowSubscriber(gate);
+        var pipeline = new FramePipeline(store, [slow], capacity: 64, TimeSpan.FromSeconds(5), NullLogger.Instance, analysisCapacity: 4);
+
+        for (int t = 0; t < 20; t++) (await pipeline.OfferAsync(Frame(pool, t), Planned(t), default)).Should().BeTrue();
+        while (pipeline.Written < 20) await Task.Delay(5);   // storage finishes while analysis is stuck on its first frame
+        gate.Release(100);
+        await pipeline.CompleteAsync();
+
+        store.Frames.Select(f => f.Planned.TimeIndex).Should().Equal(Enumerable.Range(0, 20));
+        pipeline.Dropped.Should().Be(0);
+        slow.Seen.Should().BeInAscendingOrder().And.EndWith([16, 17, 18, 19], "the newest frames are the ones analysed");
+        pipeline.NotAnalysed.Should().Be(20 - slow.Seen.Count).And.BeGreaterThan(0);
+        pool.Outstanding.Should().Be(0, "every reference, stored, analysed or skipped, went back to the pool");
+    }
+
+    [Fact]
+    public async Task In_lockstep_every_frame_is_analysed_and_idle_means_stored_and_analysed()
+    {
+        var pool = new FramePool();
+        var store = new RecordingStore();
+        using var gate = new SemaphoreSlim(0);
+        var slow = new SlowSubscriber(gate);
+        var pipeline = new FramePipeline(store, [slow], capacity: 64, TimeSpan.FromSeconds(5), NullLogger.Instance, analysisCapacity: 2,
+            skipAnalysisWhenBehind: false);
+
+        var offers = Task.Run(async () =>
+        {
+            for (int t = 0; t < 6; t++) await pipeline.OfferAsync(Frame(pool, t), Planned(t), default);
+        });
+        while (pipeline.Written < 1) await Task.Delay(5);
+        var idle = pipeline.WhenIdleAsync(default);
+        await Task.Delay(50);
+        idle.IsCompleted.Should().BeFalse("analysis has not seen the frames yet");
+        gate.Release(100);
+        await offers;
+        await pipeline.WhenIdleAsync(default);
+        slow.Seen.Should().Equal(Enumerable.Range(0, 6));
+        pipeline.NotAnalysed.Should().Be(0);
+        await pipeline.CompleteAsync();
+        pool.Outstanding.Should().Be(0);
+    }
+}
