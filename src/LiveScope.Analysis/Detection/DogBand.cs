@@ -9,11 +9,13 @@ namespace LiveScope.Analysis.Detection;
 /// One horizontal band of the sweep image, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
 /// stays in L1): each source row segment is blurred horizontally with both Gaussians into rings of rows, the
 /// vertical pass writes one DoG row into a 3-row ring, and the middle of that ring is scanned for local maxima and
-/// added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates are every strict 8-neighbour maximum with a
-/// positive response; the global threshold (which needs the whole frame's statistics) is applied afterwards.
-/// With <c>binning</c> 2 the sweep image is the frame 2×2-averaged while it is read (odd edges replicated): rows,
-/// columns, <see cref="Y0"/>/<see cref="Y1"/> and candidate indices are then in binned pixels, and the kernels
-/// must be the binned ones (σ/2).
+/// added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates
+/// are the strict 8-neighbour maxima whose response exceeds the caller's floor; the global threshold (which needs
+/// the whole frame's statistics) is applied afterwards.
+/// With <c>binning</c> 2 the sweep image is the frame 2×2-averaged while it is read (an odd last row or column pairs
+/// with itself): rows, columns, <see cref="Y0"/>/<see cref="Y1"/> and candidate indices are then in binned pixels,
+/// the kernels must be the binned ones (about σ/2, see ClusterDetector.BinnedKernel) and a candidate's response is
+/// interpolated (<see cref="InterpolatedPeak(float, float, float, float, float)"/>).
 /// </summary>
 internal sealed unsafe partial class DogBand
 {
