@@ -36,16 +36,30 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
         float[]? nuclear = nuclearChannel.IsEmpty ? null
             : ImageOps.GaussianBlur(ImageOps.Bin(nuclearChannel, width, height, f, out _, out _), bw, bh, _options.SmoothingSigmaBinnedPx);
         if (nuclear is not null || _options.NucleusFromDimRegion)
+        {
+            // Each cell's cytoplasm pixels in ascending index order, bucketed in one pass (a counting sort by label).
+            var start = new int[cells + 2];
+            for (int i = 0; i < labels.Length; i++) if (compartments[i] == (byte)Compartment.Cytoplasm) start[labels[i] + 1]++;
+            for (int cell = 1; cell <= cells; cell++) start[cell + 1] += start[cell];
+            var byCell = new int[start[cells + 1]];
+            var fill = (int[])start.Clone();
+            var nucleusOf = new int[labels.Length];   // = cell for the pixels of that cell's nucleus class
+            List<int> component = [], largest = [];
+            for (int i = 0; i < labels.Length; i++) if (compartments[i] == (byte)Compartment.Cytoplasm) byCell[fill[labels[i]]++] = i;
             for (int cell = 1; cell <= cells; cell++)
             {
                 var source = nuclear ?? smooth;
-                var inner = Enumerable.Range(0, labels.Length).Where(i => labels[i] == cell && compartments[i] == (byte)Compartment.Cytoplasm).ToArray();
+                var inner = byCell.AsSpan(start[cell], start[cell + 1] - start[cell]).ToArray();
                 if (inner.Length < 8) continue;
                 double t = ImageOps.Otsu(inner.Select(i => source[i]));
                 // A nuclear stain is bright in the nucleus; IR signal is dim there.
-                var nucleus = inner.Where(i => nuclear is not null ? source[i] > t : source[i] <= t).ToHashSet();
-                foreach (int i in LargestComponent(nucleus, bw)) compartments[i] = (byte)Compartment.Nucleus;
+                int candidates = 0;
+                foreach (int i in inner)
+                    if (nuclear is not null ? source[i] > t : source[i] <= t) { nucleusOf[i] = cell; inner[candidates++] = i; }
+                foreach (int i in LargestComponent(inner.AsSpan(0, candidates), nucleusOf, cell, bw, component, largest))
+                    compartments[i] = (byte)Compartment.Nucleus;
             }
+        }
         return new CellMasks(width, height, f, bw, bh, labels, compartments, cells);
     }
 
@@ -58,6 +72,14 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
         bool IsRegionalMax(int i)
         {
             int x = i % w, y = i / w;
+            // Most pixels have a deeper 8-neighbour (inside the disc whenever r ≥ 2): reject them before the whole disc.
+            if (r >= 2)
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int nx = x + dx, ny = y + dy;
+                        if (nx >= 0 && ny >= 0 && nx < w && ny < h && distance[ny * w + nx] > distance[i]) return false;
+                    }
             for (int dy = -r; dy <= r; dy++)
                 for (int dx = -r; dx <= r; dx++)
                 {
@@ -125,22 +147,36 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
         return d;
     }
 
-    private static IEnumerable<int> LargestComponent(HashSet<int> pixels, int w)
+    /// <summary>
+    /// The largest 4-connected component of the pixels marked <paramref name="cell"/> in <paramref name="mark"/>;
+    /// <paramref name="pixels"/> lists them in ascending order, and of equal components the first reached wins.
+    /// The flood re-marks what it visits (−cell), so each pixel is visited once.
+    /// </summary>
+    private static List<int> LargestComponent(ReadOnlySpan<int> pixels, int[] mark, int cell, int w, List<int> component, List<int> largest)
     {
-        var seen = new HashSet<int>(); List<int> best = [];
+        largest.Clear();
         foreach (int start in pixels)
         {
-            if (!seen.Add(start)) continue;
-            var component = new List<int> { start }; var stack = new Stack<int>([start]);
-            while (stack.Count > 0)
+            if (mark[start] != cell) continue;
+            component.Clear();
+            mark[start] = -cell; component.Add(start);
+            for (int k = 0; k < component.Count; k++)
             {
-                int i = stack.Pop();
-                foreach (int n in (int[])[i - 1, i + 1, i - w, i + w])
-                    if (pixels.Contains(n) && Math.Abs(n % w - i % w) <= 1 && seen.Add(n)) { component.Add(n); stack.Push(n); }
+                int i = component[k], x = i % w;
+                if (x > 0) Visit(i - 1);
+                if (x < w - 1) Visit(i + 1);
+                if (i - w >= 0) Visit(i - w);
+                if (i + w < mark.Length) Visit(i + w);
             }
-            if (component.Count > best.Count) best = component;
+            if (component.Count > largest.Count) (largest, component) = (component, largest);
         }
-        return best;
+        return largest;
+
+        void Visit(int n)
+        {
+            if (mark[n] != cell) return;
+            mark[n] = -cell; component.Add(n);
+        }
     }
 
     /// <summary>Background not connected to the image border is a hole: make it foreground.</summary>

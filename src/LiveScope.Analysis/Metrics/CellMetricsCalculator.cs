@@ -134,7 +134,7 @@ public sealed class CellMetricsCalculator
             int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
             if (y1 <= y0) continue;
             columnSum.Clear();
-            for (int y = y0; y < y1; y++) AddRow(pixels.Slice(y * width, width), columnSum);
+            for (int y = y0; y < y1; y++) ImageOps.AddRow(pixels.Slice(y * width, width), columnSum);
             var rowLabels = labels.AsSpan(by * bw, bw);
             for (int bx = 0; bx < bw; bx++)
             {
@@ -146,24 +146,6 @@ public sealed class CellMetricsCalculator
                 _cellSum[l] += sum; _cellCount[l] += (long)(x1 - x0) * (y1 - y0);
             }
         }
-    }
-
-    /// <summary>columnSum[x] += row[x] (at most 65535 rows per call before a uint could overflow: bins are far smaller).</summary>
-    private static void AddRow(ReadOnlySpan<ushort> row, Span<uint> columnSum)
-    {
-        int x = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int step = Vector<ushort>.Count;
-            var sums = MemoryMarshal.Cast<uint, Vector<uint>>(columnSum);
-            for (; x + step <= row.Length; x += step)
-            {
-                Vector.Widen(new Vector<ushort>(row.Slice(x, step)), out var low, out var high);
-                int v = x / Vector<uint>.Count;
-                sums[v] += low; sums[v + 1] += high;
-            }
-        }
-        for (; x < row.Length; x++) columnSum[x] += row[x];
     }
 
     private static double SumOf(ReadOnlySpan<ushort> pixels)
