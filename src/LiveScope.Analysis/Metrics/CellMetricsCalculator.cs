@@ -14,11 +14,10 @@ namespace LiveScope.Analysis.Metrics;
 /// </summary>
 public sealed class CellMetricsCalculator
 {
-    private int[] _stamp = [];
+    // Pixels already counted this frame, one bit each (512 KiB at 2048², cache-resident unlike a full-frame int array).
+    private ulong[] _counted = [], _apertureCounted = [];
     private uint[] _columnSum = [];
-    private int _frameStamp;
     private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
-    private int[] _apertureStamp = [];
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
 
@@ -27,7 +26,7 @@ public sealed class CellMetricsCalculator
     {
         int cells = masks?.CellCount ?? 0;
         Ensure(width * height, cells + 1);
-        if (++_frameStamp == int.MaxValue) { Array.Clear(_stamp); Array.Clear(_apertureStamp); _frameStamp = 1; }
+        Array.Clear(_counted, 0, Words(width * height)); Array.Clear(_apertureCounted, 0, Words(width * height));
         Array.Clear(_cellSum, 0, cells + 1); Array.Clear(_cellCount, 0, cells + 1);
         Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1); Array.Clear(_clusterOwn, 0, cells + 1);
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
@@ -58,8 +57,7 @@ public sealed class CellMetricsCalculator
                 {
                     if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
                     int i = y * width + x;
-                    if (_stamp[i] == _frameStamp) continue;
-                    _stamp[i] = _frameStamp;
+                    if (!Mark(_counted, i)) continue;
                     int pixelCell = CellAt(masks, x, y);
                     if (pixelCell != cell) continue;   // disc pixels spilling into another cell or outside are not counted
                     _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
@@ -103,11 +101,23 @@ public sealed class CellMetricsCalculator
             {
                 if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
                 int i = y * width + x;
-                if (_apertureStamp[i] == _frameStamp || CellAt(masks, x, y) != cell) continue;
-                _apertureStamp[i] = _frameStamp;
+                if (IsSet(_apertureCounted, i) || CellAt(masks, x, y) != cell) continue;
+                Mark(_apertureCounted, i);
                 sum += pixels[i] - c.Background;
             }
         return sum;
+    }
+
+    private static int Words(int pixels) => (pixels + 63) / 64;
+
+    private static bool IsSet(ulong[] bits, int i) => (bits[i >> 6] & (1UL << i)) != 0;
+
+    /// <summary>Sets pixel <paramref name="i"/>'s bit; false when it was set already.</summary>
+    private static bool Mark(ulong[] bits, int i)
+    {
+        ulong word = bits[i >> 6], bit = 1UL << i;   // shifts by i mod 64
+        bits[i >> 6] = word | bit;
+        return (word & bit) == 0;
     }
 
     /// <summary>The label of a whole pixel: <see cref="CellMasks.CellAt"/> without its rounding.</summary>
@@ -175,7 +185,7 @@ public sealed class CellMetricsCalculator
 
     private void Ensure(int pixels, int labels)
     {
-        if (_stamp.Length < pixels) { _stamp = new int[pixels]; _apertureStamp = new int[pixels]; _frameStamp = 0; }
+        if (_counted.Length < Words(pixels)) { _counted = new ulong[Words(pixels)]; _apertureCounted = new ulong[Words(pixels)]; }
         if (_cellSum.Length < labels)
         {
             _cellSum = new double[labels]; _clusterSum = new double[labels]; _clusterIntensity = new double[labels]; _clusterArea = new double[labels];
