@@ -25,6 +25,8 @@ public sealed record ReplayBenchOptions
     public int Size { get; init; } = 2048;
     /// <summary>Analyse every frame (the default subscriber list); false measures camera and store alone.</summary>
     public bool Analysis { get; init; } = true;
+    /// <summary>Analysis through the adaptive controller with rules (the default); false: the analysis pipeline alone.</summary>
+    public bool Rules { get; init; } = true;
     /// <summary>replay-disk only: how much to write to the real file, GiB.</summary>
     public double DiskGiB { get; init; } = 3;
 
@@ -42,7 +44,8 @@ public sealed record ReplayBenchOptions
                 "--size" => o with { Size = (int)Next() },
                 "--gib" => o with { DiskGiB = Next() },
                 "--no-analysis" => o with { Analysis = false },
-                _ => throw new ArgumentException($"unknown option '{args[i]}'; expected --seconds, --fps, --planes, --size, --gib, --no-analysis"),
+                "--no-rules" => o with { Rules = false },
+                _ => throw new ArgumentException($"unknown option '{args[i]}'; expected --seconds, --fps, --planes, --size, --gib, --no-analysis, --no-rules"),
             };
         }
         return o;
@@ -66,7 +69,7 @@ public static class ReplayThroughput
     /// analysis pipeline); each is timed on its own. Subscribers that are <see cref="IDisposable"/> are disposed after.
     /// </summary>
     public static async Task RunAsync(ReplayBenchOptions o,
-        Func<AcquisitionPlan, Microscope, IReadOnlyList<IFrameSubscriber>>? subscribers = null)
+        Func<AcquisitionPlan, Microscope, EventQueue, IReadOnlyList<IFrameSubscriber>>? subscribers = null)
     {
         var path = await EnsureRecordingAsync(o.Planes, o.Size);
         GC.Collect();
@@ -92,7 +95,9 @@ public static class ReplayThroughput
             Name = "replay-benchmark", SourceFile = "(bench)", Channels = [new ChannelSpec("GFP", 8, null)],
             Phases = [new ImagingPhaseSpec("replay", 1 / o.Fps, o.Seconds)],
         };
+        if (o.Analysis && o.Rules) protocol = protocol with { Adapt = ReplayRules.Spec };
         var plan = Planner.Plan(protocol, o.Size, o.Size);
+        var queue = new EventQueue(plan.Events);
 
         var sinks = new List<CountingSinkStream>();
         var store = new OmeTiffFrameStore(Folder, plan, replay.PixelSizeUm, clock.StartedAt, (_, description) =>
@@ -102,7 +107,7 @@ public static class ReplayThroughput
             // The journal goes to a sink too: its per-plane record is part of the real write path.
             return new ReplayTimedWriter(new OmeTiffWriter(tiff, new CountingSinkStream(), description), write);
         });
-        var live = (subscribers ?? DefaultSubscribers(o))(plan, scope);
+        var live = (subscribers ?? DefaultSubscribers(o))(plan, scope, queue);
         var timedSubscribers = live.Select(s => new ReplayTimedSubscriber(s, new ReplayStageTimes($"subscriber {s.GetType().Name}", frames + 16))).ToList();
 
         var gcBefore = (G0: GC.CollectionCount(0), G1: GC.CollectionCount(1), G2: GC.CollectionCount(2));
@@ -133,7 +138,7 @@ public static class ReplayThroughput
             if (p.EventsDone == WarmUpFrames) allocatedAtWarm = GC.GetTotalAllocatedBytes();
             if (p.EventsDone == p.EventsTotal) acquisitionDone = wall.Elapsed;
         });
-        var result = await engine.RunAsync(plan, new EventQueue(plan.Events), store, timedSubscribers, progress, CancellationToken.None);
+        var result = await engine.RunAsync(plan, queue, store, timedSubscribers, progress, CancellationToken.None);
         var drained = wall.Elapsed;
         await store.DisposeAsync();
         sampling.Cancel();
@@ -146,7 +151,9 @@ public static class ReplayThroughput
             $"replay {o.Size}² at a forced {o.Fps:0} fps for {o.Seconds:0} s ({frames} frames planned), subscribers: " +
             $"{(live.Count == 0 ? "none" : string.Join(", ", live.Select(s => s.GetType().Name)))}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  status {result.Status}{(result.Error is { } e ? $" ({e.Message})" : "")}; frames kept {result.FramesAcquired}, dropped {result.FramesDropped}"));
+            $"  status {result.Status}{(result.Error is { } e ? $" ({e.Message})" : "")}; frames kept {result.FramesAcquired}, dropped {result.FramesDropped}, " +
+            $"not analysed (analysis behind, stored anyway) {result.FramesNotAnalysed}"));
+        foreach (var s in live.OfType<LiveScope.Adaptive.AdaptiveController>()) ReplayRules.Print(s, Folder);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  achieved {result.FramesAcquired / seconds:0.0} frames/s end to end ({seconds:0.00} s until the last frame was stored and analysed); " +
             $"acquisition side {replay.FramesServed / Math.Max(1e-9, acquisitionDone.TotalSeconds):0.0} frames/s (last snap at {acquisitionDone.TotalSeconds:0.00} s)"));
@@ -167,8 +174,8 @@ public static class ReplayThroughput
             $"  peak RSS {ReplayMemory.PeakRssMiB():0} MiB (VmHWM{(peakReset ? " since the run started" : ", whole process")}); pool outstanding at end {pool.Outstanding}"));
     }
 
-    private static Func<AcquisitionPlan, Microscope, IReadOnlyList<IFrameSubscriber>> DefaultSubscribers(ReplayBenchOptions o) =>
-        (_, _) => o.Analysis ? [new ReplayAnalysisSubscriber()] : [];
+    private static Func<AcquisitionPlan, Microscope, EventQueue, IReadOnlyList<IFrameSubscriber>> DefaultSubscribers(ReplayBenchOptions o) =>
+        (plan, scope, queue) => !o.Analysis ? [] : o.Rules ? [ReplayRules.Controller(plan, scope, queue, Folder)] : [new ReplayAnalysisSubscriber()];
 
     /// <summary>
     /// The fastest rate the same writer sustains to a real file: planes of the recording written back to back with the

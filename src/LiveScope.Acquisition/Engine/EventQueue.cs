@@ -47,6 +47,27 @@ public sealed class EventQueue
         return added;
     }
 
+    /// <summary>
+    /// Removes every event matching <paramref name="match"/> and adds what <paramref name="replacement"/> makes of the
+    /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). New events get
+    /// sequence numbers in the order given. Returns the removed events.
+    /// </summary>
+    public IReadOnlyList<PlannedEvent> Replace(Func<PlannedEvent, bool> match, Func<IReadOnlyList<PlannedEvent>, IEnumerable<PlannedEvent>> replacement)
+    {
+        List<PlannedEvent> removed;
+        lock (_gate)
+        {
+            removed = RemoveLocked(match);
+            foreach (var e in replacement(removed))
+            {
+                var added = e with { Sequence = _nextSequence++ };
+                _queue.Enqueue(added, (added.DueAt, added.Sequence));
+            }
+        }
+        Signal();
+        return removed;
+    }
+
     public bool TryPeek(out PlannedEvent next)
     {
         lock (_gate) return _queue.TryPeek(out next!, out _);
@@ -90,13 +111,19 @@ public sealed class EventQueue
         return count;
     }
 
+    /// <summary>One pass over the heap's items: matching ones out, the rest back in with their priorities.</summary>
     private List<PlannedEvent> RemoveLocked(Func<PlannedEvent, bool> match)
     {
-        var all = _queue.UnorderedItems.Select(x => x.Element).ToList();
-        var removed = all.Where(match).ToList();
+        var removed = new List<PlannedEvent>();
+        var kept = new List<(PlannedEvent, (TimeSpan, long))>(_queue.Count);
+        foreach (var item in _queue.UnorderedItems)
+        {
+            if (match(item.Element)) removed.Add(item.Element);
+            else kept.Add(item);
+        }
         if (removed.Count == 0) return removed;
         _queue.Clear();
-        foreach (var e in all.Except(removed)) _queue.Enqueue(e, (e.DueAt, e.Sequence));
+        _queue.EnqueueRange(kept);
         return removed;
     }
 

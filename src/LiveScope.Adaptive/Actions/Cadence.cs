@@ -97,49 +97,56 @@ public sealed class Cadence
 
     private int Rebuild(int position, PositionCadence p, TimeSpan now)
     {
-        var removed = RemoveFuture(position, now);
-        int t = removed.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(p.MaxTimeIndex + 1).Min();
-        var timeline = _queue.Timeline;
         int fastFrames = 0;
-        TimeSpan last = now;
-        if (p.FastIntervalS is { } interval && now < p.FastUntil)
+        _queue.Replace(e => IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now, removed =>
         {
-            var step = TimeSpan.FromSeconds(interval);
-            var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
-            for (var at = now + step; at < p.FastUntil; at += step)
+            var added = new List<PlannedEvent>();
+            int t = removed.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(p.MaxTimeIndex + 1).Min();
+            var timeline = _queue.Timeline;
+            TimeSpan last = now;
+            // A fast window never runs past the position's last planned timepoint: the run's length is the protocol's.
+            var lastPlanned = timeline.DueOf(p.Baseline[^1].First);
+            if (p.FastIntervalS is { } interval && now < p.FastUntil)
             {
-                var (due, afterZero) = timeline.DueAtClock(at);
-                Add(template, due, afterZero, t++, includeAutofocus: false);
-                last = at;
-                fastFrames++;
+                var step = TimeSpan.FromSeconds(interval);
+                var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
+                for (var at = now + step; at < p.FastUntil && at <= lastPlanned; at += step)
+                {
+                    var (due, afterZero) = timeline.DueAtClock(at);
+                    Copy(template, due, afterZero, t++, includeAutofocus: false, added);
+                    last = at;
+                    fastFrames++;
+                }
             }
             if (fastFrames == 0) p.FastIntervalS = null;
-        }
-        else p.FastIntervalS = null;
-        // The protocol's own timepoints resume after the fast window (none closer than one fast interval to the last fast frame).
-        var gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
-        var resumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
-        foreach (var tp in p.Baseline)
-        {
-            var at = timeline.DueOf(tp.First);
-            if (at <= resumeAfter || (fastFrames > 0 && at < last + gap)) continue;
-            Add(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true);
-        }
-        p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
+            // The protocol's own timepoints resume after the fast window (none closer than one fast interval to the last fast frame).
+            var gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
+            var resumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
+            foreach (var tp in p.Baseline)
+            {
+                var at = timeline.DueOf(tp.First);
+                if (at <= resumeAfter || (fastFrames > 0 && at < last + gap)) continue;
+                Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added);
+            }
+            p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
+            return added;
+        });
         return fastFrames;
     }
 
-    private void Add(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus)
+    private static void Copy(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus, List<PlannedEvent> into)
     {
         foreach (var e in template.Events)
         {
-            PlannedEvent copy = e switch
+            switch (e)
             {
-                FrameEvent f => f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex, Sequence = 0 },
-                AutofocusEvent a when includeAutofocus => a with { DueAt = due, AfterTimeZero = afterZero, Sequence = 0 },
-                _ => null!,
-            };
-            if (copy is not null) _queue.Add(copy);
+                case FrameEvent f:
+                    into.Add(f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex });
+                    break;
+                case AutofocusEvent a when includeAutofocus:
+                    into.Add(a with { DueAt = due, AfterTimeZero = afterZero });
+                    break;
+            }
         }
     }
 }

@@ -1,0 +1,48 @@
+using System.Globalization;
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Adaptive;
+using LiveScope.Core.Hardware;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiveScope.Benchmarks;
+
+/// <summary>
+/// The rules the replay benchmark runs: evaluated on every analysed frame, and acting now and then — a fast
+/// interval (which rewrites every future frame of the position in the queue, the most expensive action) and the
+/// return to the protocol's cadence — so the decision path is measured at full frame size.
+/// </summary>
+internal static class ReplayRules
+{
+    public static readonly AdaptSpec Spec = new()
+    {
+        Limits = new AdaptLimits { MaxFastImagingS = 1e6 },
+        Rules =
+        [
+            new AdaptRule("speed_up", new MetricCondition(AdaptMetric.ClusterCount, MetricScope.Field, true, 0, 1), [new IntervalAction(0.01, 50)], 3),
+            new AdaptRule("calm_down", new MetricCondition(AdaptMetric.ClusterCount, MetricScope.Field, true, 0, 100), [new IntervalAction(null, 0)], 0),
+            new AdaptRule("busy_cells", new MetricCondition(AdaptMetric.PartitionRatio, MetricScope.Cell, true, 1e9, 2), [new StopAction("never")], 0),
+            new AdaptRule("new_clusters", new NewClusterCondition(3), [new ZStackAction(0, 1)], 1e9),
+        ],
+    };
+
+    public static AdaptiveController Controller(AcquisitionPlan plan, Microscope scope, EventQueue queue, string folder)
+    {
+        var run = Path.Combine(folder, "adaptive-run");
+        Directory.CreateDirectory(run);
+        return new AdaptiveController(plan, queue, new AdaptiveSetup(run, scope.Clock, new NullEventLog(), null), NullLogger.Instance);
+    }
+
+    public static void Print(AdaptiveController controller, string folder)
+    {
+        var decisions = controller.Decisions.Where(d => d.RefusedBy is null).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  rules: {decisions.Count} decisions ({string.Join(", ", decisions.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}); " +
+            $"summary in {Path.Combine(folder, "adaptive-run", "adaptive.json")} after dispose"));
+        var ms = decisions.Select(d => d.LatencyMs).Order().ToArray();
+        if (ms.Length > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  decision latency (analysis result → action queued): p50 {ms[ms.Length / 2]:0.###} ms, p99 {ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(0.99 * ms.Length) - 1)]:0.###} ms, max {ms[^1]:0.###} ms over {ms.Length}"));
+    }
+}
