@@ -4,8 +4,9 @@ namespace LiveScope.Analysis.Detection;
 
 /// <summary>
 /// Finds diffraction-limited clusters in 16-bit frames: DoG band-pass matched to the expected diameter, local
-/// maxima above mean + k·SD of the response (or an absolute threshold), merge of maxima closer than d/2 (the
-/// stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
+/// maxima above k × the response SD that pixel noise gives at the maximum's level (or mean + k·SD of the response, or
+/// an absolute threshold) that are spots rather than points of a line (edge test on the DoG's Hessian), merge of
+/// maxima closer than d/2 (the stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
 /// <see cref="ClusterDetectorOptions.HalfResolutionFromDiameterPx"/> the sweep runs on the 2×2-binned frame and
 /// each candidate above the threshold is located on the full-resolution DoG. The detector is its own reusable
 /// workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
@@ -49,6 +50,14 @@ public sealed unsafe class ClusterDetector : IDisposable
     private float _floor;
     private double _previousThreshold = double.NaN;
 
+    // Pixel-noise threshold: the noise model of the frame, the sweep response SD per ADU of pixel noise (the DoG
+    // kernel's L2 norm at the swept resolution), and the spot's share of the wide blur per unit of DoG at its peak.
+    private readonly PixelNoiseModel _noise = new();
+    private double _responseSdPerNoiseSd, _spotWidePerDog, _fullOverSweepNorm;
+    private readonly float _curvatureLimit;
+    private double _ridgeDistancePx;
+    private bool RidgeTest => _options.RidgeProminenceSdFactor > 0;
+
     public ClusterDetector(ClusterDetectorOptions? options = null)
     {
         _options = options ?? new ClusterDetectorOptions();
@@ -59,7 +68,11 @@ public sealed unsafe class ClusterDetector : IDisposable
         _clusterPixelY = new int[_options.MaxClusters];
         _next = new int[_options.MaxClusters];
         _refined = new RefinedPeak[_options.MaxClusters];
+        double r = _options.MaxCurvatureRatio;
+        _curvatureLimit = double.IsPositiveInfinity(r) ? float.PositiveInfinity : (float)((r + 1) * (r + 1) / r);
     }
+
+    private bool NoiseThreshold => _options.AbsoluteThreshold is null && _options.ThresholdMethod == DetectionThresholdMethod.PixelNoise;
 
     public ClusterDetectorOptions Options => _options;
     public ReadOnlySpan<Cluster> Clusters => _clusters.AsSpan(0, _clusterCount);
@@ -85,7 +98,51 @@ public sealed unsafe class ClusterDetector : IDisposable
     }
 
     private DetectionResult Detect(ReadOnlySpan<ushort> pixels, int width, int height)
+        => NoiseThreshold ? DetectAboveNoise(pixels, width, height) : DetectAboveFrameThreshold(pixels, width, height);
+
+    /// <summary>
+    /// The threshold of each maximum is k × the response SD of pixel noise at its local level, known before the sweep
+    /// (the noise model is estimated first): the sweep keeps maxima above the lowest of them — at the frame's dark
+    /// background — and each candidate is checked against its own once its full-resolution level is known.
+    /// </summary>
+    private DetectionResult DetectAboveNoise(ReadOnlySpan<ushort> pixels, int width, int height)
     {
+        _noise.Estimate(_frame, width, height);
+        double darkSd = _noise.Sd(_noise.DarkLevel);
+        float floor = FloatAtOrBelow(_options.ThresholdSdFactor * _responseSdPerNoiseSd * darkSd);
+        Sweep(floor);
+        var (mean, sd, candidates) = Statistics();
+        int selected = Select(floor);
+        bool truncated = RefineAndMerge(pixels, selected, width, height);
+        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        return new DetectionResult(_clusterCount, candidates, floor, mean, sd, _diameterPx, truncated, darkSd);
+    }
+
+    /// <summary>
+    /// Threshold at a refined maximum: k × the response SD of pixel noise at the local level, which is the wide
+    /// Gaussian there less the spot's own share of it (for a spot matched to the DoG that share is a fixed multiple
+    /// of the DoG peak). Shot noise grows with the level, so maxima on bright structure (rims, bright cytoplasm) need
+    /// more response than on the dark background.
+    /// </summary>
+    private double LocalThreshold(in RefinedPeak peak) => _options.ThresholdSdFactor * LocalResponseNoise(peak);
+
+    /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
+    private double LocalResponseNoise(in RefinedPeak peak)
+    {
+        double level = Math.Clamp(peak.Wide - _spotWidePerDog * peak.Dog, 0, Math.Max(0, peak.Wide));
+        return _responseSdPerNoiseSd * _noise.Sd(level);
+    }
+
+    /// <summary>
+    /// Ridge test: the full-resolution response must exceed the response along the flattest direction by
+    /// <see cref="ClusterDetectorOptions.RidgeProminenceSdFactor"/> × the full-resolution noise response SD.
+    /// </summary>
+    private bool StandsOutOfRidge(in RefinedPeak peak)
+        => peak.Dog - peak.AlongRidge > _options.RidgeProminenceSdFactor * LocalResponseNoise(peak) * _binning * _fullOverSweepNorm;
+
+    private DetectionResult DetectAboveFrameThreshold(ReadOnlySpan<ushort> pixels, int width, int height)
+    {
+        if (RidgeTest) _noise.Estimate(_frame, width, height);
         // The k·SD threshold needs the whole frame's statistics, which exist only after the sweep. Maxima are kept
         // above a floor: 3/4 of the previous frame's threshold (streams change slowly), so most of the frame is
         // skipped with one compare. If this frame's threshold turns out below that floor, it is swept again with
@@ -180,8 +237,36 @@ public sealed unsafe class ClusterDetector : IDisposable
         // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
         _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4)).ToArray();
         _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
+        _responseSdPerNoiseSd = DogNorm(sweep1, sweep2) / _binning;   // a 2×2 mean has half the noise SD of a pixel
+        _fullOverSweepNorm = DogNorm(g1, g2) / (_binning * _responseSdPerNoiseSd);
+        _spotWidePerDog = SpotWidePerDog(diameterPx, s1, s2);
+        _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
         _width = width; _height = height; _diameterPx = diameterPx;
         _workers = new BandWorkers(bands, Work);
+    }
+
+    /// <summary>
+    /// L2 norm of the 2-D DoG kernel g1⊗g1 − g2⊗g2 (centred): the response SD per unit SD of white pixel noise.
+    /// ‖g1⊗g1 − g2⊗g2‖² = (Σg1²)² + (Σg2²)² − 2(Σg1·g2)².
+    /// </summary>
+    internal static double DogNorm(GaussianKernel g1, GaussianKernel g2)
+    {
+        double s11 = 0, s22 = 0, s12 = 0;
+        foreach (var w in g1.Weights) s11 += (double)w * w;
+        foreach (var w in g2.Weights) s22 += (double)w * w;
+        for (int i = -g1.Radius; i <= g1.Radius; i++) s12 += (double)g1[i] * g2[i];
+        return Math.Sqrt(Math.Max(0, s11 * s11 + s22 * s22 - 2 * s12 * s12));
+    }
+
+    /// <summary>
+    /// For a Gaussian spot of the matched size (σ = d / (2√2)) and amplitude A, blurring with σ' leaves A·σ²/(σ² + σ'²)
+    /// at its centre: the wide Gaussian holds this multiple of the DoG peak.
+    /// </summary>
+    private static double SpotWidePerDog(double diameterPx, double sigma1, double sigma2)
+    {
+        double spot = diameterPx * diameterPx / 8;
+        double narrow = spot / (spot + sigma1 * sigma1), wide = spot / (spot + sigma2 * sigma2);
+        return wide / (narrow - wide);
     }
 
     /// <summary>
@@ -227,6 +312,10 @@ public sealed unsafe class ClusterDetector : IDisposable
             for (int i = 0; i < _chunkCount; i++)
             {
                 var peak = _refined[i];
+                float response = -_selKey[_chunkStart + i];
+                if (!(peak.CurvatureRatio < _curvatureLimit) && _curvatureLimit < float.PositiveInfinity) continue;
+                if (NoiseThreshold && response <= LocalThreshold(peak)) continue;
+                if (RidgeTest && !StandsOutOfRidge(peak)) continue;
                 int gx = Math.Clamp(peak.PixelX / _gridCell, 0, _gridWidth - 1), gy = Math.Clamp(peak.PixelY / _gridCell, 0, _gridHeight - 1);
                 bool tooClose = false;
                 for (int cy = Math.Max(0, gy - 1); cy <= Math.Min(_gridHeight - 1, gy + 1) && !tooClose; cy++)
@@ -248,7 +337,7 @@ public sealed unsafe class ClusterDetector : IDisposable
                 _gridHead[home] = _clusterCount;
                 _clusterPixelX[_clusterCount] = peak.PixelX;
                 _clusterPixelY[_clusterCount] = peak.PixelY;
-                _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, -_selKey[_chunkStart + i], 0, 0, 0, 0, 0);
+                _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, response, 0, 0, 0, 0, 0);
             }
         }
         return false;
@@ -266,8 +355,8 @@ public sealed unsafe class ClusterDetector : IDisposable
         int sx = index % _sweepWidth, sy = index / _sweepWidth;
         // Binned pixel b covers frame pixels 2b and 2b+1: search 2b−1 … 2b+2.
         _refined[i] = _binning == 1
-            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy)
-            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
+            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy, _ridgeDistancePx)
+            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1, _ridgeDistancePx);
     }
 
     private void MeasureShare(int worker)

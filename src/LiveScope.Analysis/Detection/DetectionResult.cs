@@ -1,6 +1,11 @@
 namespace LiveScope.Analysis.Detection;
 
-/// <summary>Frame-level numbers of one detection; the clusters themselves are in <see cref="ClusterDetector.Clusters"/>.</summary>
+/// <summary>
+/// Frame-level numbers of one detection; the clusters themselves are in <see cref="ClusterDetector.Clusters"/>.
+/// With the pixel-noise threshold each maximum has its own threshold (from the noise at its level): <see cref="Threshold"/>
+/// is then the lowest, at the frame's dark background, and <see cref="NoiseSd"/> the pixel noise SD there (ADU; NaN
+/// with the other methods).
+/// </summary>
 public readonly record struct DetectionResult(
     int ClusterCount,
     int CandidateCount,
@@ -8,4 +13,5 @@ public readonly record struct DetectionResult(
     double ResponseMean,
     double ResponseSd,
     double DiameterPx,
-    bool Truncated);
+    bool Truncated,
+    double NoiseSd = double.NaN);

@@ -4,8 +4,12 @@ using System.Runtime.Intrinsics.X86;
 
 namespace LiveScope.Analysis.Detection;
 
-/// <summary>A refined maximum: the full-resolution pixel of the DoG maximum and the sub-pixel position.</summary>
-internal readonly record struct RefinedPeak(int PixelX, int PixelY, float X, float Y);
+/// <summary>
+/// A refined maximum: the full-resolution pixel of the DoG maximum, the sub-pixel position, the full-resolution DoG
+/// and wide-Gaussian values there (ADU) and the DoG's principal-curvature ratio tr²/det of its Hessian (∞ when the
+/// curvatures differ in sign: a saddle or a flat ridge).
+/// </summary>
+internal readonly record struct RefinedPeak(int PixelX, int PixelY, float X, float Y, float Dog, float Wide, float CurvatureRatio, float AlongRidge);
 
 /// <summary>
 /// Finds the full-resolution DoG maximum in a small square of pixels and its sub-pixel position: the DoG is
@@ -20,7 +24,8 @@ internal sealed unsafe class SubPixelRefiner
     private const int Lanes = 8;                      // window columns: one Vector256 of floats
     private readonly float[] _w1, _w2;
     private readonly int _r1, _r2, _search, _side;
-    private readonly float[] _row, _h1, _h2, _dog;   // one padded source row; blurred rows of the window; the DoG
+    private readonly float[] _kernel2D;             // g1⊗g1 − g2⊗g2 over the wide kernel's square
+    private readonly float[] _row, _h1, _h2, _dog, _wide;   // a padded source row; blurred rows of the window; the DoG and wide blur
 
     public SubPixelRefiner(GaussianKernel g1, GaussianKernel g2, int searchSide)
     {
@@ -32,17 +37,52 @@ internal sealed unsafe class SubPixelRefiner
         _h1 = new float[(_side + 2 * _r2) * Lanes];
         _h2 = new float[(_side + 2 * _r2) * Lanes];
         _dog = new float[_side * Lanes];
+        _wide = new float[_side * Lanes];
+        int n = 2 * _r2 + 1;
+        _kernel2D = new float[n * n];
+        for (int j = -_r2; j <= _r2; j++)
+            for (int i = -_r2; i <= _r2; i++) _kernel2D[(j + _r2) * n + i + _r2] = g1[j] * g1[i] - g2[j] * g2[i];
     }
 
     public int SearchSide => _search;
 
     /// <summary>Searches pixels x0 … x0+side−1, y0 … y0+side−1 (edges replicated outside the frame).</summary>
-    public RefinedPeak Refine(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0)
+    /// <summary>
+    /// Also samples the full-resolution DoG at <paramref name="ridgeDistancePx"/> either side of the maximum along its
+    /// flattest direction (the Hessian eigenvector of the least negative curvature) and returns their mean as
+    /// <see cref="RefinedPeak.AlongRidge"/>: on a line (a membrane rim) that is the line's own response, on a spot the
+    /// surround's. 0 skips it (AlongRidge = −∞).
+    /// </summary>
+    public RefinedPeak Refine(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0, double ridgeDistancePx = 0)
+    {
+        var peak = Locate(frame, width, height, x0, y0, out float dxx, out float dyy, out float dxy);
+        if (!(ridgeDistancePx > 0)) return peak;
+        double theta = 0.5 * Math.Atan2(2 * dxy, dxx - dyy);   // direction of the larger (least negative) curvature
+        double ux = ridgeDistancePx * Math.Cos(theta), uy = ridgeDistancePx * Math.Sin(theta);
+        float along = 0.5f * (DogAt(frame, width, height, (int)Math.Round(peak.X + ux), (int)Math.Round(peak.Y + uy))
+                            + DogAt(frame, width, height, (int)Math.Round(peak.X - ux), (int)Math.Round(peak.Y - uy)));
+        return peak with { AlongRidge = along };
+    }
+
+    /// <summary>The full-resolution DoG at one pixel (edges replicated), by the 2-D kernel.</summary>
+    private float DogAt(ReadOnlySpan<ushort> frame, int width, int height, int x, int y)
+    {
+        int r2 = _r2, n = 2 * r2 + 1;
+        float sum = 0;
+        for (int j = 0; j < n; j++)
+        {
+            int row = Math.Clamp(y - r2 + j, 0, height - 1) * width;
+            for (int i = 0; i < n; i++) sum += _kernel2D[j * n + i] * frame[row + Math.Clamp(x - r2 + i, 0, width - 1)];
+        }
+        return sum;
+    }
+
+    private RefinedPeak Locate(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0, out float dxx, out float dyy, out float dxy)
     {
         int r1 = _r1, r2 = _r2, side = _side, rows = side + 2 * r2;
         int left = x0 - 1 - r2, top = y0 - 1 - r2;
         fixed (ushort* f = frame)
-        fixed (float* row = _row, h1 = _h1, h2 = _h2, dog = _dog, w1 = _w1, w2 = _w2)
+        fixed (float* row = _row, h1 = _h1, h2 = _h2, dog = _dog, wide = _wide, w1 = _w1, w2 = _w2)
         {
             // Horizontal pass: the window's 8 columns (x0−1 …) of every row the vertical pass needs, both Gaussians.
             for (int i = 0; i < rows; i++)
@@ -64,6 +104,7 @@ internal sealed unsafe class SubPixelRefiner
                 for (int j = 0; j <= 2 * r2; j++) b = Mad(Vector256.Load(h2 + (r + j) * Lanes), Vector256.Create(w2[j]), b);
                 for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(h1 + (r + r2 - r1 + j) * Lanes), Vector256.Create(w1[j]), a);
                 (a - b).Store(dog + r * Lanes);
+                b.Store(wide + r * Lanes);
             }
 
             int best = Lanes + 1;
@@ -73,7 +114,12 @@ internal sealed unsafe class SubPixelRefiner
             float dx = Vertex(dog[best - 1], dog[best], dog[best + 1]);
             float dy = Vertex(dog[best - Lanes], dog[best], dog[best + Lanes]);
             int px = x0 - 1 + best % Lanes, py = y0 - 1 + best / Lanes;
-            return new RefinedPeak(px, py, px + dx, py + dy);
+            // Hessian of the DoG at the maximum (the window has a one-pixel rim around the searched square).
+            dxx = dog[best - 1] - 2 * dog[best] + dog[best + 1]; dyy = dog[best - Lanes] - 2 * dog[best] + dog[best + Lanes];
+            dxy = 0.25f * (dog[best + Lanes + 1] - dog[best + Lanes - 1] - dog[best - Lanes + 1] + dog[best - Lanes - 1]);
+            float det = dxx * dyy - dxy * dxy, trace = dxx + dyy;
+            float ratio = det > 0 ? trace * trace / det : float.PositiveInfinity;
+            return new RefinedPeak(px, py, px + dx, py + dy, dog[best], wide[best], ratio, float.NegativeInfinity);
         }
     }
 
