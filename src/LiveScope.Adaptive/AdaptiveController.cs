@@ -145,7 +145,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         var pick = how.Choice switch
         {
             FrapTargetChoice.Brightest => clusters.MaxBy(c => c.Intensity),
-            FrapTargetChoice.Random => clusters[_context.Random.Next(clusters.Count)],
+            FrapTargetChoice.Random => clusters[_context.RandomIndex(clusters.Count)],
             _ => clusters.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
         };
         return new FrapTarget(pick.XPx, pick.YPx, how.RadiusPx, pick.TrackId, pick.CellId);
@@ -170,14 +170,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     {
         if (_disposed) return;
         _disposed = true;
-        try
-        {
-            _context.Frap.FinishAll();
-        }
-        catch (Exception e)
-        {
-            _log.LogError(e, "Finishing the FRAP analyses failed");
-        }
+        _context.Frap.FinishAll((step, e) => _log.LogError(e, "Finishing the FRAP analysis of {Step} failed", step));
         Analysis.Dispose();
         if (!_plan.Protocol.Adapt.IsEmpty)
         {

@@ -52,9 +52,10 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
         {
             events.Write(type, clock.Now, fields);
         }
-        catch (IOException)
+        catch (Exception)
         {
-            // The event log failing must not stop acquisition; the engine reports the disk on its own writes.
+            // The event log failing (a full disk, a value it cannot write) must not stop the analysis or the run;
+            // the engine reports the disk on its own writes.
         }
     }
 

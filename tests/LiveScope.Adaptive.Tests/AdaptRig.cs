@@ -98,8 +98,13 @@ internal sealed class RecordingStore : IFrameStore
 {
     public List<(FrameMetadata Metadata, FrameEvent Planned)> Frames { get; } = [];
 
+    private readonly HashSet<(int, string?, int, int, int)> _planes = [];
+
+    /// <summary>Refuses a second plane with the same T/C/Z in one series, as the OME-TIFF writer does.</summary>
     public ValueTask WriteAsync(Frame frame, FrameEvent planned, CancellationToken ct)
     {
+        if (!_planes.Add((planned.PositionIndex, planned.Series, planned.TimeIndex, planned.ChannelIndex, planned.ZIndex)))
+            throw new ArgumentException($"plane T{planned.TimeIndex} C{planned.ChannelIndex} Z{planned.ZIndex} of {planned.Series ?? "position " + planned.PositionIndex} written twice");
         Frames.Add((frame.Metadata, planned));
         return ValueTask.CompletedTask;
     }

@@ -53,6 +53,20 @@ public sealed class RunFolderTests
     }
 
     [Fact]
+    public void Non_finite_numbers_are_written_as_named_literals_and_the_line_is_kept()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("events.jsonl");
+        using (var log = EventLogWriter.Open(path))
+            log.Write("bleach", data: new Dictionary<string, object?> { ["x_px"] = 12.5, ["radius_px"] = double.NaN, ["t_half_s"] = double.PositiveInfinity });
+
+        var line = EventLog.ReadAll(path).Should().ContainSingle().Subject;
+        line.Data!.Value.GetProperty("radius_px").GetString().Should().Be("NaN");
+        line.Data!.Value.GetProperty("t_half_s").GetString().Should().Be("Infinity");
+        line.Data!.Value.GetProperty("x_px").GetDouble().Should().Be(12.5);
+    }
+
+    [Fact]
     public void Every_events_jsonl_line_parses_even_when_written_from_many_threads()
     {
         using var temp = new TempFolder();

@@ -45,7 +45,13 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
         }
         return true;
     }
-    public Random Random { get; } = new(seed);
+    private readonly Random _random = new(seed);
+
+    /// <summary>A seeded random index; locked because the engine's thread (bleach targets) and the analysis thread both draw.</summary>
+    public int RandomIndex(int count)
+    {
+        lock (_random) return _random.Next(count);
+    }
     public int Bleaches { get; set; }
     public int ZStacks { get; set; }
     public bool Stopped { get; set; }

@@ -80,7 +80,7 @@ public sealed class ActionRunner(ActionContext run)
     private WatchedCluster Choose(FrapTargetChoice choice, List<WatchedCluster> allowed) => choice switch
     {
         FrapTargetChoice.Brightest => allowed.MaxBy(c => c.Intensity),
-        FrapTargetChoice.Random => allowed[run.Random.Next(allowed.Count)],
+        FrapTargetChoice.Random => allowed[run.RandomIndex(allowed.Count)],
         // Newest: the most recently born (tracks there from the start count as oldest), then the youngest.
         _ => allowed.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
     };

@@ -70,7 +70,9 @@ public sealed class Cadence
         p.FastUntil = now + TimeSpan.FromSeconds(maxS);
         p.MinFramesUntil = now + TimeSpan.FromSeconds(minFrames * intervalS);
         p.FastUsedS += maxS;
-        return Rebuild(position, p, now);
+        int frames = Rebuild(position, p, now);
+        if (frames == 0) p.FastUsedS -= maxS; // nothing left to image fast (the run is ending): nothing spent
+        return frames;
     }
 
     /// <summary>Back to the protocol's timepoints, once the minimum number of fast frames is taken. False if not fast.</summary>
@@ -100,8 +102,16 @@ public sealed class Cadence
         int fastFrames = 0;
         _queue.Replace(e => IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now, removed =>
         {
-            var added = new List<PlannedEvent>();
-            int t = removed.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(p.MaxTimeIndex + 1).Min();
+            // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames
+            // go back as they were, so no T index is handed out twice (the file would refuse the second plane).
+            int framesPerTimepoint = p.Baseline[0].Events.Count(e => e is FrameEvent);
+            var removedFrames = removed.OfType<FrameEvent>().ToList();
+            var started = removedFrames.GroupBy(f => f.TimeIndex).Where(g => g.Count() < framesPerTimepoint).SelectMany(g => g).ToList();
+            var added = new List<PlannedEvent>(started);
+            var startedDue = started.Select(f => f.DueAt).ToHashSet();
+            var startedSet = new HashSet<FrameEvent>(started, ReferenceEqualityComparer.Instance);
+            int t = removedFrames.Where(f => !startedSet.Contains(f)).Select(f => f.TimeIndex)
+                .DefaultIfEmpty(Math.Max(p.MaxTimeIndex, started.Select(f => f.TimeIndex).DefaultIfEmpty(-1).Max()) + 1).Min();
             var timeline = _queue.Timeline;
             TimeSpan last = now;
             // A fast window never runs past the position's last planned timepoint: the run's length is the protocol's.
@@ -110,8 +120,10 @@ public sealed class Cadence
             {
                 var step = TimeSpan.FromSeconds(interval);
                 var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
-                for (var at = now + step; at < p.FastUntil && at <= lastPlanned; at += step)
+                // The fast grid keeps the phase it started with; the minimum number of fast frames is always taken.
+                for (var at = p.FastSince + step; (at < p.FastUntil || at <= p.MinFramesUntil) && at <= lastPlanned; at += step)
                 {
+                    if (at <= now) continue;
                     var (due, afterZero) = timeline.DueAtClock(at);
                     Copy(template, due, afterZero, t++, includeAutofocus: false, added);
                     last = at;
@@ -125,7 +137,7 @@ public sealed class Cadence
             foreach (var tp in p.Baseline)
             {
                 var at = timeline.DueOf(tp.First);
-                if (at <= resumeAfter || (fastFrames > 0 && at < last + gap)) continue;
+                if (at <= resumeAfter || (fastFrames > 0 && at < last + gap) || startedDue.Contains(tp.First.DueAt)) continue;
                 Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added);
             }
             p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);

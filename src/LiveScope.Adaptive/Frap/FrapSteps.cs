@@ -77,9 +77,19 @@ public sealed class FrapSteps(AcquisitionPlan plan, string measurementsFolder, A
     }
 
     /// <summary>Fits whatever steps are still open (a run that ended early): each gives a result or a failure.</summary>
-    public void FinishAll()
+    public void FinishAll(Action<string, Exception> failed)
     {
-        foreach (var step in _steps.Values.Where(s => s.Analyzer is not null && !s.Done).ToList()) Finish(step);
+        foreach (var step in _steps.Values.Where(s => s.Analyzer is not null && !s.Done).ToList())
+        {
+            try
+            {
+                Finish(step);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
+            {
+                failed(step.Spec.Name, e); // one step's failure must not cost the others their results
+            }
+        }
     }
 
     private void Finish(Step step)

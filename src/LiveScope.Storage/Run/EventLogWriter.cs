@@ -88,7 +88,14 @@ public sealed record LoggedEvent(DateTimeOffset Time, TimeSpan? MicroscopeTime, 
 
 public static class EventLog
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// Web defaults, plus NaN and ±∞ written as the strings "NaN", "Infinity", "-Infinity": a fit that found no
+    /// recovery or a polygon's radius must not make a line (a laser shot's record) fail to serialise.
+    /// </summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Reads every whole line; a torn final line (the process died mid-write) is skipped.</summary>
     public static IReadOnlyList<LoggedEvent> ReadAll(string path)
