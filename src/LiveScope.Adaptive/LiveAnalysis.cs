@@ -19,6 +19,7 @@ public readonly record struct AnalysedFrame(Frame Frame, FrameEvent Planned, Ana
 public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder, ILogger log) : IFrameSubscriber, IDisposable
 {
     private readonly Dictionary<string, AnalysisPipeline> _pipelines = new();
+    private readonly int _middleSlice = (plan.Protocol.ZStack?.Slices ?? 1) / 2;
 
     public List<AnalysisSummary> Summaries { get; } = [];
 
@@ -32,6 +33,9 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
     {
         long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Skip(planned)) return;
+        // A position's time-lapse is analysed in its first channel (the IR-GFP one) and, with a z-stack, in the middle
+        // slice: other channels and slices are not further timepoints, and would fool tracking and the rules.
+        if (planned.Series is null && (planned.ChannelIndex != 0 || planned.ZIndex != _middleSlice)) return;
         var series = OmeTiffFrameStore.SeriesName(plan, planned.PositionIndex, planned.Series);
         if (!_pipelines.TryGetValue(series, out var pipeline))
         {

@@ -45,6 +45,26 @@ public class FrapStepAnalyzerTests
     }
 
     [Fact]
+    public void A_pre_bleach_frame_live_analysis_skipped_does_not_shift_the_bleach()
+    {
+        var analyzer = new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre);
+        var rng = new Random(7);
+        double k = Math.Log(2) / 8;
+        for (int i = 0; i < Pre + 60; i++)
+        {
+            if (i == 1) continue; // skipped: analysis was behind
+            double g = i < Pre ? 1 : 0.1 + 0.7 * 0.9 * (1 - Math.Exp(-k * (i - Pre)));
+            analyzer.Add(Frame(rng, g), Size, Size, 100 + i, stepIndex: i);
+        }
+        var r = analyzer.Complete();
+
+        r.Failure.Should().BeNull();
+        r.BleachTimeS.Should().Be(100 + Pre, "the first post-bleach frame is still the one at step index Pre");
+        r.Curve!.FirstPostBleachIndex.Should().Be(Pre - 1);
+        r.Fit!.HalfTimeS.Should().BeApproximately(8, 0.4);
+    }
+
+    [Fact]
     public void Recovers_half_time_and_mobile_fraction_from_frames_and_reports_the_cell_and_bleach_time()
     {
         var analyzer = new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre) { Position = "cell_1" };

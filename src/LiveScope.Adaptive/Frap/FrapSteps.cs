@@ -72,8 +72,9 @@ public sealed class FrapSteps(AcquisitionPlan plan, string measurementsFolder, A
                 Position = step.Spec.Position,
             };
         }
-        step.Analyzer.Add(frame);
-        if (step.Analyzer.IsComplete(step.ExpectedFrames)) Finish(step);
+        // By the frame's T, not by count: live analysis may have skipped frames when it was behind.
+        step.Analyzer.Add(frame, planned.TimeIndex);
+        if (planned.TimeIndex >= step.ExpectedFrames - 1) Finish(step);
     }
 
     /// <summary>Fits whatever steps are still open (a run that ended early): each gives a result or a failure.</summary>

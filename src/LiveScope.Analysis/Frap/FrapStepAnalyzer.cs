@@ -31,6 +31,7 @@ public sealed class FrapStepAnalyzer
     private readonly FrapOptions _options;
     private readonly CellSegmentationOptions? _cellOptions;
     private FrapCurveBuilder? _builder;
+    private int _preSeen;
     private string? _failure;
 
     public FrapStepAnalyzer(string step, double roiXPx, double roiYPx, double roiRadiusPx, int preBleachFrames,
@@ -66,9 +67,22 @@ public sealed class FrapStepAnalyzer
 
     public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
 
-    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS)
+    /// <summary>
+    /// A frame with its index in the step's plan (its T): frames before <c>preBleachFrames</c> are pre-bleach whatever
+    /// arrived before, so a frame live analysis had to skip does not shift the bleach.
+    /// </summary>
+    public void Add(Frame frame, int stepIndex) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds, stepIndex);
+
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS) => Add(pixels, width, height, timeS, FramesAdded);
+
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS, int stepIndex)
     {
         int index = FramesAdded++;
+        if (stepIndex < _preBleachFrames)
+        {
+            if (_preSeen < index) _failure ??= $"frame {index}: a pre-bleach frame (step index {stepIndex}) came after a post-bleach one";
+            _preSeen++;
+        }
         if (_failure is not null) return;
         try
         {
@@ -127,14 +141,15 @@ public sealed class FrapStepAnalyzer
         string? failure = _failure;
         double bleachTimeS = double.NaN;
         if (failure is null && _builder is null) failure = "no frames were added";
-        if (failure is null && FramesAdded <= _preBleachFrames)
-            failure = $"{FramesAdded} frames: none after the {_preBleachFrames} pre-bleach frames";
+        if (failure is null && _preSeen == 0) failure = "no pre-bleach frame was analysed";
+        if (failure is null && FramesAdded <= _preSeen)
+            failure = $"{FramesAdded} frames: none after the {_preSeen} pre-bleach frames";
         if (failure is null)
         {
             try
             {
-                curve = _builder!.Build(_preBleachFrames);
-                bleachTimeS = curve.TimesS[_preBleachFrames];
+                curve = _builder!.Build(_preSeen);
+                bleachTimeS = curve.TimesS[_preSeen];
                 fit = WithQualityWarnings(FrapAnalysis.Analyse(curve, _options), curve);
                 failure = Implausible(fit);
             }

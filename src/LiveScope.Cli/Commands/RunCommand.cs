@@ -144,7 +144,16 @@ public static class RunCommand
         await using (var scope = await new MicroscopeLoader(Backends.Create(), loggers).LoadAsync(request.ConfigPath, overrides, ct))
         {
             using var truth = SubscribeGroundTruth(scope, folder);
-            await TargeterCalibration.CalibrateIfNeededAsync(scope, protocol, request.Calibrate, new EventLogRunLog(events), log, ct);
+            try
+            {
+                await TargeterCalibration.CalibrateIfNeededAsync(scope, protocol, request.Calibrate, new EventLogRunLog(events), request.Operator, log, ct);
+            }
+            catch (CalibrationRefusedException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                RunManifestFile.Write(folder.ManifestPath, manifest with { EndTimeUtc = DateTimeOffset.UtcNow, Outcome = $"refused: {e.Message}" });
+                return (ProtocolCommands.InvalidExitCode, folder.Path);
+            }
             var cam = scope.Camera;
             var (width, height) = CameraImage.SizeOf(cam);
             var plan = Planner.Plan(protocol, width, height);
