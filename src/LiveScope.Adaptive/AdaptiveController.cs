@@ -37,7 +37,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     private readonly DecisionLog _decisions;
     private readonly Dictionary<int, PositionWatch> _watches = new();
     private readonly object _watchGate = new();
-    private readonly Dictionary<(string Rule, int Position), string?> _lastRefusal = new();
+    private readonly Dictionary<(string Rule, int Action, int Position), string?> _lastRefusal = new();
     private bool _disposed;
 
     public AdaptiveController(AcquisitionPlan plan, EventQueue queue, AdaptiveSetup setup, ILogger log)
@@ -86,8 +86,9 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _decisions.RulesEvaluated(analysed);
         if (firings.Count == 0) return;
         foreach (var firing in firings)
-            foreach (var action in firing.Rule.Then)
+            for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
+                var action = firing.Rule.Then[actionIndex];
                 var site = new ActionSite(p, watch, firing, _setup.Clock.Now);
                 ActionOutcome? outcome;
                 try
@@ -99,7 +100,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                     outcome = ActionOutcome.Refused("error", e.Message);
                     _log.LogError(e, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
                 }
-                if (outcome is null || RepeatsRefusal(firing.Rule, p, outcome)) continue;
+                if (outcome is null || RepeatsRefusal(firing.Rule, actionIndex, p, outcome)) continue;
                 var metrics = outcome.Chosen.Count == 0 ? firing.Metrics : firing.Metrics.Concat(outcome.Chosen).ToDictionary();
                 var decision = new Decision(_setup.Clock.Now, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
                     a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, metrics, outcome.Detail,
@@ -114,9 +115,9 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     /// A rule refused by the same limit as last time at this position is not logged again (a spent bleach budget
     /// would otherwise log every new cluster for the rest of the run); a different outcome is.
     /// </summary>
-    private bool RepeatsRefusal(AdaptRule rule, int position, ActionOutcome outcome)
+    private bool RepeatsRefusal(AdaptRule rule, int actionIndex, int position, ActionOutcome outcome)
     {
-        var key = (rule.Name, position);
+        var key = (rule.Name, actionIndex, position);
         var previous = _lastRefusal.GetValueOrDefault(key);
         _lastRefusal[key] = outcome.RefusedBy;
         return outcome.RefusedBy is not null && outcome.RefusedBy == previous;

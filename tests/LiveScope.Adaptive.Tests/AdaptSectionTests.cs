@@ -88,8 +88,8 @@ public class AdaptSectionTests
         text.Should().Contain(m => m.Contains(":8:") && m.Contains("cluster_cont") && m.Contains("did you mean 'cluster_count'"));
         text.Should().Contain(m => m.Contains(":11:") && m.Contains("exactly one of above: or below:"));
         text.Should().Contain(m => m.Contains("intervals") && m.Contains("interval"), "an unknown action key suggests the right one");
-        text.Should().Contain(m => m.Contains("adapt.rules[2].then.bleach") && m.Contains("5000 ms is over"));
-        text.Should().Contain(m => m.Contains("adapt.rules[2].then.bleach") && m.Contains("found 2"));
+        text.Should().Contain(m => m.Contains(":15:51:") && m.Contains("adapt.rules[2].then.bleach.dwell_ms") && m.Contains("5000 ms is over"));
+        text.Should().Contain(m => m.Contains(":15:64:") && m.Contains("adapt.rules[2].then.bleach.power") && m.Contains("found 2"));
     }
 
     [Fact]

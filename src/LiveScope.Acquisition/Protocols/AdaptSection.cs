@@ -127,7 +127,7 @@ internal sealed class AdaptSection(ProtocolSections s)
             {
                 if (Durations.KeysFor("interval").Any(item.Has)) actions.Add(Interval(item));
                 else if (item.Child("min_frames") is { } stray) throw stray.Error("applies only with interval:");
-                if (item.Child("bleach") is { } b) actions.Add(Bleach(b));
+                if (item.Child("bleach") is { } b) actions.Add(Bleach(b, $"{path}.bleach"));
                 if (item.Child("z_stack") is { } z) actions.Add(ZStack(z));
                 if (item.Child("next_position") is { } next && (next.IsNull || next.AsBool())) actions.Add(new NextPositionAction());
                 if (item.Child("stop") is { } stop) actions.Add(new StopAction(stop.IsNull || stop.AsString() is "true" ? "a rule asked to stop" : stop.AsString()));
@@ -149,8 +149,11 @@ internal sealed class AdaptSection(ProtocolSections s)
         return new IntervalAction(read.Seconds, minFrames);
     }
 
-    private BleachAction Bleach(ConfigNode node)
+    private BleachAction Bleach(ConfigNode node, string modelPath)
     {
+        // Each setting's own line and key, so the validator names e.g. the power: line, not the bleach: one.
+        if (node.IsMapping)
+            foreach (var key in node.Keys) s.Sources.AddChild($"{modelPath}.{key}", node, key);
         if (node.IsNull || node.IsScalar)
             return new BleachAction(node.IsNull ? FrapTargetChoice.Newest : ProtocolSections.ReadEnum<FrapTargetChoice>(node), ProtocolSections.DefaultAnalysisRadiusPx,
                 ProtocolSections.DefaultPreBleachFrames, DefaultRecoveryIntervalS, DefaultRecoveryDurationS, ProtocolSections.DefaultDwellMs,

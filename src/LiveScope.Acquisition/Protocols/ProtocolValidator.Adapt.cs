@@ -34,6 +34,10 @@ public sealed partial class ProtocolValidator
                     }
                 }
             }
+            // Rule-made series are named auto_frap_NN and zstack_NN; a planned step of that name would share their files.
+            for (int i = 0; i < p.Frap.Count; i++)
+                if (p.Frap[i].Name.StartsWith("auto_frap_", StringComparison.Ordinal) || p.Frap[i].Name.StartsWith("zstack_", StringComparison.Ordinal))
+                    Fail($"frap[{i}].name", $"'{p.Frap[i].Name}': names starting auto_frap_ or zstack_ are kept for steps the adaptive rules start");
             if (spec.Limits.LightDosePerPositionS is <= 0)
                 Fail("adapt.limits.light_dose_per_position", "must be greater than zero (leave it out for no budget)");
             if (spec.Limits.MaxFastImagingS < 0) Fail("adapt.limits.max_fast_imaging", "must not be negative");

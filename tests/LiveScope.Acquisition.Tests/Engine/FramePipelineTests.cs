@@ -10,12 +10,25 @@ public class FramePipelineTests
     private sealed class SlowSubscriber(SemaphoreSlim gate) : IFrameSubscriber
     {
         public List<int> Seen { get; } = [];
+        /// <summary>Frames whose pixels were not those offered (checked here, asserted by the test: a throw would be swallowed).</summary>
+        public int Corrupt;
 
         public void OnFrame(Frame frame, FrameEvent planned)
         {
             gate.Wait();
             lock (Seen) Seen.Add(planned.TimeIndex);
-            frame.Pixels[0].Should().Be((ushort)planned.TimeIndex, "the frame is still valid while the subscriber holds it");
+            if (frame.Pixels[0] != (ushort)planned.TimeIndex) Interlocked.Increment(ref Corrupt);
+        }
+    }
+
+    /// <summary>Waits for a condition, failing (not hanging) after 10 s.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var limit = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(limit, "the pipeline should have got there by now");
+            await Task.Delay(5);
         }
     }
 
@@ -42,7 +55,7 @@ public class FramePipelineTests
         var pipeline = new FramePipeline(store, [slow], capacity: 64, TimeSpan.FromSeconds(5), NullLogger.Instance, analysisCapacity: 4);
 
         for (int t = 0; t < 20; t++) (await pipeline.OfferAsync(Frame(pool, t), Planned(t), default)).Should().BeTrue();
-        while (pipeline.Written < 20) await Task.Delay(5);   // storage finishes while analysis is stuck on its first frame
+        await Until(() => pipeline.Written == 20);   // storage finishes while analysis is stuck on its first frame
         gate.Release(100);
         await pipeline.CompleteAsync();
 
@@ -50,6 +63,7 @@ public class FramePipelineTests
         pipeline.Dropped.Should().Be(0);
         slow.Seen.Should().BeInAscendingOrder().And.EndWith([16, 17, 18, 19], "the newest frames are the ones analysed");
         pipeline.NotAnalysed.Should().Be(20 - slow.Seen.Count).And.BeGreaterThan(0);
+        slow.Corrupt.Should().Be(0, "a frame stays valid while the subscriber holds it");
         pool.Outstanding.Should().Be(0, "every reference, stored, analysed or skipped, went back to the pool");
     }
 
@@ -67,7 +81,7 @@ public class FramePipelineTests
         {
             for (int t = 0; t < 6; t++) await pipeline.OfferAsync(Frame(pool, t), Planned(t), default);
         });
-        while (pipeline.Written < 1) await Task.Delay(5);
+        await Until(() => pipeline.Written >= 1);
         var idle = pipeline.WhenIdleAsync(default);
         await Task.Delay(50);
         idle.IsCompleted.Should().BeFalse("analysis has not seen the frames yet");
