@@ -47,6 +47,18 @@ public sealed class EventQueue
         return added;
     }
 
+    /// <summary>Adds events in the order given (same-time events keep it), as one change: one wake-up of the engine.</summary>
+    public void AddRange(IEnumerable<PlannedEvent> events)
+    {
+        lock (_gate)
+            foreach (var e in events)
+            {
+                var added = e with { Sequence = _nextSequence++ };
+                _queue.Enqueue(added, (added.DueAt, added.Sequence));
+            }
+        Signal();
+    }
+
     /// <summary>
     /// Removes every event matching <paramref name="match"/> and adds what <paramref name="replacement"/> makes of the
     /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). New events get

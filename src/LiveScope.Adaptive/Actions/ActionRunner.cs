@@ -102,10 +102,12 @@ public sealed class ActionRunner(ActionContext run)
             };
         }
         var bleachAt = now + step * (spec.PreBleachFrames + 1);
-        for (int k = spec.PreBleachFrames; k >= 1; k--) run.Queue.Add(Frame(bleachAt - k * step));
+        var events = new List<PlannedEvent>(spec.PreBleachFrames + 1 + spec.RecoveryFrames);
+        for (int k = spec.PreBleachFrames; k >= 1; k--) events.Add(Frame(bleachAt - k * step));
         var (bleachDue, bleachAfter) = timeline.DueAtClock(bleachAt);
-        run.Queue.Add(new BleachEvent { DueAt = bleachDue, AfterTimeZero = bleachAfter, Phase = spec.Name, Frap = spec, PositionIndex = p, Position = position });
-        for (int k = 0; k < spec.RecoveryFrames; k++) run.Queue.Add(Frame(bleachAt + k * step));
+        events.Add(new BleachEvent { DueAt = bleachDue, AfterTimeZero = bleachAfter, Phase = spec.Name, Frap = spec, PositionIndex = p, Position = position });
+        for (int k = 0; k < spec.RecoveryFrames; k++) events.Add(Frame(bleachAt + k * step));
+        run.Queue.AddRange(events);
     }
 
     private int IndexOf(ChannelSpec channel)
@@ -122,13 +124,15 @@ public sealed class ActionRunner(ActionContext run)
         var name = $"zstack_{++run.ZStacks:D2}";
         var position = run.PositionAt(p);
         var (due, after) = run.Queue.Timeline.DueAtClock(site.Now);
+        var events = new List<PlannedEvent>();
         for (int k = 0; k < z.Slices; k++)
             for (int c = 0; c < run.Protocol.Channels.Count; c++)
-                run.Queue.Add(new FrameEvent
+                events.Add(new FrameEvent
                 {
                     DueAt = due, AfterTimeZero = after, Phase = name, TimeIndex = 0, PositionIndex = p, Position = position,
                     ChannelIndex = c, Channel = run.Protocol.Channels[c], ZIndex = k, ZOffsetUm = -z.RangeUm / 2 + k * z.StepUm, Series = name,
                 });
+        run.Queue.AddRange(events);
         return new ActionOutcome($"{name}: {z.Slices} slices over {z.RangeUm:0.##} µm");
     }
 
