@@ -53,7 +53,7 @@ public sealed unsafe class ClusterDetector : IDisposable
     // Pixel-noise threshold: the noise model of the frame, the sweep response SD per ADU of pixel noise (the DoG
     // kernel's L2 norm at the swept resolution), and the spot's share of the wide blur per unit of DoG at its peak.
     private readonly PixelNoiseModel _noise = new();
-    private double _responseSdPerNoiseSd, _spotWidePerDog, _fullOverSweepNorm;
+    private double _responseSdPerNoiseSd, _spotNarrowPerDog, _prominenceNorm;
     private readonly float _curvatureLimit;
     private double _ridgeDistancePx;
     private bool RidgeTest => _options.RidgeProminenceSdFactor > 0;
@@ -127,18 +127,30 @@ public sealed unsafe class ClusterDetector : IDisposable
     private double LocalThreshold(in RefinedPeak peak) => _options.ThresholdSdFactor * LocalResponseNoise(peak);
 
     /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
-    private double LocalResponseNoise(in RefinedPeak peak)
+    private double LocalResponseNoise(in RefinedPeak peak) => _responseSdPerNoiseSd * _noise.Sd(LocalLevel(peak));
+
+    /// <summary>
+    /// The level whose shot noise the DoG at the peak carries: the narrow Gaussian there (it weights the pixels the DoG
+    /// weights most; the wide one would average a 2–3 px rim with the darker cytoplasm beside it) less the spot's own
+    /// share, which for a matched spot is a fixed multiple of its response above the ridge it sits on.
+    /// </summary>
+    private double LocalLevel(in RefinedPeak peak)
     {
-        double level = Math.Clamp(peak.Wide - _spotWidePerDog * peak.Dog, 0, Math.Max(0, peak.Wide));
-        return _responseSdPerNoiseSd * _noise.Sd(level);
+        double spotDog = peak.Dog - Math.Max(0, peak.AlongRidge);
+        return Math.Clamp(peak.Narrow - _spotNarrowPerDog * spotDog, 0, Math.Max(0, peak.Narrow));
     }
 
     /// <summary>
-    /// Ridge test: the full-resolution response must exceed the response along the flattest direction by
-    /// <see cref="ClusterDetectorOptions.RidgeProminenceSdFactor"/> × the full-resolution noise response SD.
+    /// Ridge test: the full-resolution DoG at the peak must exceed the mean DoG one ridge distance away on both sides
+    /// along the ridge by <see cref="ClusterDetectorOptions.RidgeProminenceSdFactor"/> × the SD pixel noise gives that
+    /// difference at the peak's level.
     /// </summary>
     private bool StandsOutOfRidge(in RefinedPeak peak)
-        => peak.Dog - peak.AlongRidge > _options.RidgeProminenceSdFactor * LocalResponseNoise(peak) * _binning * _fullOverSweepNorm;
+    {
+        double prominence = peak.Dog - peak.AlongRidge;
+        return prominence > _options.RidgeProminenceSdFactor * _prominenceNorm * _noise.Sd(LocalLevel(peak))
+            && prominence > _options.RidgeProminenceFraction * peak.AlongRidge;
+    }
 
     private DetectionResult DetectAboveFrameThreshold(ReadOnlySpan<ushort> pixels, int width, int height)
     {
@@ -238,9 +250,9 @@ public sealed unsafe class ClusterDetector : IDisposable
         _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4)).ToArray();
         _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
         _responseSdPerNoiseSd = DogNorm(sweep1, sweep2) / _binning;   // a 2×2 mean has half the noise SD of a pixel
-        _fullOverSweepNorm = DogNorm(g1, g2) / (_binning * _responseSdPerNoiseSd);
-        _spotWidePerDog = SpotWidePerDog(diameterPx, s1, s2);
+        _spotNarrowPerDog = SpotNarrowPerDog(diameterPx, s1, s2);
         _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
+        _prominenceNorm = RidgeTest ? ProminenceNorm(g1, g2, _ridgeDistancePx) : 0;
         _width = width; _height = height; _diameterPx = diameterPx;
         _workers = new BandWorkers(bands, Work);
     }
@@ -260,13 +272,35 @@ public sealed unsafe class ClusterDetector : IDisposable
 
     /// <summary>
     /// For a Gaussian spot of the matched size (σ = d / (2√2)) and amplitude A, blurring with σ' leaves A·σ²/(σ² + σ'²)
-    /// at its centre: the wide Gaussian holds this multiple of the DoG peak.
+    /// at its centre: the narrow Gaussian holds this multiple of the DoG peak.
     /// </summary>
-    private static double SpotWidePerDog(double diameterPx, double sigma1, double sigma2)
+    private static double SpotNarrowPerDog(double diameterPx, double sigma1, double sigma2)
     {
         double spot = diameterPx * diameterPx / 8;
         double narrow = spot / (spot + sigma1 * sigma1), wide = spot / (spot + sigma2 * sigma2);
-        return wide / (narrow - wide);
+        return narrow / (narrow - wide);
+    }
+
+    /// <summary>
+    /// SD of the ridge test's prominence D(0) − ½(D(+u) + D(−u)) per unit SD of white pixel noise, |u| = distance, the
+    /// two far values bilinear between pixels as the refiner samples them: the L2 norm of the combined kernel (along x).
+    /// </summary>
+    internal static double ProminenceNorm(GaussianKernel g1, GaussianKernel g2, double distance)
+    {
+        int r = g2.Radius, reach = r + (int)Math.Ceiling(distance) + 1, n = 2 * reach + 1;
+        var k = new double[n * n];
+        void Add(int cx, int cy, double weight)
+        {
+            for (int j = -r; j <= r; j++)
+                for (int i = -r; i <= r; i++)
+                    k[(cy + j + reach) * n + cx + i + reach] += weight * ((double)g1[j] * g1[i] - (double)g2[j] * g2[i]);
+        }
+        const double centre = 1, side = -0.5;
+        Add(0, 0, centre);
+        int whole = (int)Math.Floor(distance); double frac = distance - whole;
+        Add(whole, 0, side * (1 - frac)); Add(whole + 1, 0, side * frac);
+        Add(-whole, 0, side * (1 - frac)); Add(-whole - 1, 0, side * frac);
+        return Math.Sqrt(k.Sum(v => v * v));
     }
 
     /// <summary>

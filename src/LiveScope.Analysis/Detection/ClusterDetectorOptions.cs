@@ -17,7 +17,7 @@ public sealed record ClusterDetectorOptions
     public double ThresholdSdFactor { get; init; } = 5.0;
 
     /// <summary>How the threshold on the band-passed response is set; see <see cref="DetectionThresholdMethod"/>.</summary>
-    public DetectionThresholdMethod ThresholdMethod { get; init; } = DetectionThresholdMethod.ResponseSd;
+    public DetectionThresholdMethod ThresholdMethod { get; init; } = DetectionThresholdMethod.PixelNoise;
 
     /// <summary>An absolute threshold on the band-passed response (counts); overrides <see cref="ThresholdMethod"/> when set.</summary>
     public double? AbsoluteThreshold { get; init; }
@@ -36,10 +36,17 @@ public sealed record ClusterDetectorOptions
     /// the pixel-noise response at its level. A spot stands out in every direction; a shot-noise maximum on a
     /// membrane rim or cell edge does not stand out along the line. 0 turns the test off.
     /// </summary>
-    public double RidgeProminenceSdFactor { get; init; } = 5.0;
+    public double RidgeProminenceSdFactor { get; init; } = 4.0;
+
+    /// <summary>
+    /// Ridge test, relative part: the response must also exceed the ridge's by this fraction of the ridge's response.
+    /// Bright rims vary along their length by more than their noise (curvature, cells touching), and those variations
+    /// are as prominent in noise units as a cluster.
+    /// </summary>
+    public double RidgeProminenceFraction { get; init; } = 0.5;
 
     /// <summary>How far along the ridge (in expected diameters) the ridge test looks.</summary>
-    public double RidgeDistanceDiameters { get; init; } = 1.0;
+    public double RidgeDistanceDiameters { get; init; } = 1.25;
 
     /// <summary>Keep at most this many clusters per frame (the strongest); bounds the workspace.</summary>
     public int MaxClusters { get; init; } = 20_000;
@@ -66,6 +73,7 @@ public sealed record ClusterDetectorOptions
         if (!(ExpectedDiameterUm > 0)) throw new ArgumentOutOfRangeException(nameof(ExpectedDiameterUm), ExpectedDiameterUm, "must be > 0 µm");
         if (!(DefaultPixelSizeUm > 0)) throw new ArgumentOutOfRangeException(nameof(DefaultPixelSizeUm), DefaultPixelSizeUm, "must be > 0 µm");
         if (!(RidgeProminenceSdFactor >= 0)) throw new ArgumentOutOfRangeException(nameof(RidgeProminenceSdFactor), RidgeProminenceSdFactor, "must be ≥ 0");
+        if (!(RidgeProminenceFraction >= 0)) throw new ArgumentOutOfRangeException(nameof(RidgeProminenceFraction), RidgeProminenceFraction, "must be ≥ 0");
         if (!(RidgeDistanceDiameters > 0)) throw new ArgumentOutOfRangeException(nameof(RidgeDistanceDiameters), RidgeDistanceDiameters, "must be > 0");
         if (!(MaxCurvatureRatio >= 1)) throw new ArgumentOutOfRangeException(nameof(MaxCurvatureRatio), MaxCurvatureRatio, "must be ≥ 1");
         if (!Enum.IsDefined(ThresholdMethod)) throw new ArgumentOutOfRangeException(nameof(ThresholdMethod), ThresholdMethod, "unknown method");

@@ -6,8 +6,9 @@ namespace LiveScope.Analysis.Detection;
 /// <see cref="MaxBlocks"/>, at a row stride): a block's level is the mean of its 16 pixels (its noise is a quarter of
 /// a pixel's, so levels are not smeared by the noise being measured), its noise samples are its 8 horizontal pair
 /// differences. Blocks are grouped into <see cref="Groups"/> equal level ranges between the 2nd and 98th percentile;
-/// each group's noise is the median absolute difference / (0.6745·√2) (robust: edges, rims and clusters move few
-/// differences) and a Theil–Sen line through the (level, σ²) of the darkest <see cref="FittedGroups"/> gives the model. Equal ranges rather than equal
+/// each group's noise is the smaller of the median absolute horizontal and vertical differences / (0.6745·√2)
+/// (a line raises the differences across it, not along it) and the model is the lower envelope of the groups'
+/// (level, σ²) from the darkest one (see <see cref="Fit"/>). Equal ranges rather than equal
 /// counts, so the dark background, which holds most pixels, is one point of the line and not most of them.
 /// Allocation-free after construction.
 /// </summary>
@@ -15,8 +16,7 @@ internal sealed unsafe class PixelNoiseModel
 {
     public const int MaxBlocks = 1 << 13;
     public const int Groups = 8;
-    private const int FittedGroups = 3;
-    private const int BlockWidth = 8, DiffsPerBlock = BlockWidth, LevelBins = 256, DiffBins = 1024, MinBlocksPerGroup = 32;
+    private const int BlockWidth = 8, DiffsPerBlock = 2 * BlockWidth, LevelBins = 256, DiffBins = 1024, MinBlocksPerGroup = 32;
     /// <summary>Rounding to whole ADU alone leaves 1/√12 ADU of noise: no integer frame is quieter.</summary>
     public const double MinSd = 0.2886751345948129;
     private const double MadToSd = 0.6744897501960817 * 1.4142135623730951;
@@ -24,12 +24,10 @@ internal sealed unsafe class PixelNoiseModel
     private readonly int[] _level = new int[MaxBlocks];                // sum of the block's 16 pixels
     private readonly int[] _diff = new int[MaxBlocks * DiffsPerBlock];
     private readonly int[] _levelHistogram = new int[LevelBins];
-    private readonly int[] _diffHistogram = new int[Groups * DiffBins];
+    private readonly int[] _diffHistogram = new int[Groups * DiffBins], _verticalHistogram = new int[Groups * DiffBins];
     private readonly long[] _groupLevelSum = new long[Groups];
     private readonly int[] _groupCount = new int[Groups];
     private readonly double[] _groupLevel = new double[Groups], _groupVariance = new double[Groups];
-    private readonly double[] _pairSlopes = new double[Groups * (Groups - 1) / 2];
-    private readonly double[] _scratch = new double[Groups];
 
     internal string Describe(int groups = Groups) => string.Join("; ", Enumerable.Range(0, groups).Select(g => $"{_groupLevel[g]:0.0}: {_groupVariance[g]:0.00}"));
     internal int GroupCount { get; private set; }
@@ -63,6 +61,8 @@ internal sealed unsafe class PixelNoiseModel
                     sum += a + b + c + e;
                     _diff[k++] = Math.Abs(b - a);
                     _diff[k++] = Math.Abs(e - c);
+                    _diff[k++] = Math.Abs(c - a);          // vertical
+                    _diff[k++] = Math.Abs(e - b);
                 }
                 _level[n++] = sum;
                 if (sum < min) min = sum;
@@ -79,21 +79,29 @@ internal sealed unsafe class PixelNoiseModel
         DarkLevel = ToLevel(dark);
         int groupBins = Math.Max(1, (high - low + Groups) / Groups);
 
-        Array.Clear(_diffHistogram); Array.Clear(_groupLevelSum); Array.Clear(_groupCount);
+        Array.Clear(_diffHistogram); Array.Clear(_verticalHistogram); Array.Clear(_groupLevelSum); Array.Clear(_groupCount);
         for (int i = 0; i < n; i++)
         {
             int bin = (int)((_level[i] - min) * (LevelBins - 1) / span);
             if (bin < low || bin > high) continue;
             int g = Math.Min(Groups - 1, (bin - low) / groupBins);
             _groupCount[g]++; _groupLevelSum[g] += _level[i];
-            for (int k = i * DiffsPerBlock; k < (i + 1) * DiffsPerBlock; k++)
+            for (int k = i * DiffsPerBlock; k < (i + 1) * DiffsPerBlock; k += 4)
+            {
                 _diffHistogram[g * DiffBins + Math.Min(_diff[k], DiffBins - 1)]++;
+                _diffHistogram[g * DiffBins + Math.Min(_diff[k + 1], DiffBins - 1)]++;
+                _verticalHistogram[g * DiffBins + Math.Min(_diff[k + 2], DiffBins - 1)]++;
+                _verticalHistogram[g * DiffBins + Math.Min(_diff[k + 3], DiffBins - 1)]++;
+            }
         }
         int groups = 0;
         for (int g = 0; g < Groups; g++)
         {
             if (_groupCount[g] < MinBlocksPerGroup) continue;
-            double sd = MedianAbsoluteDifference(g, _groupCount[g] * DiffsPerBlock) / MadToSd;
+            // A line across the block raises the differences across it, not those along it: the smaller of the two.
+            double mad = Math.Min(MedianAbsoluteDifference(_diffHistogram, g, _groupCount[g] * DiffsPerBlock / 2),
+                                  MedianAbsoluteDifference(_verticalHistogram, g, _groupCount[g] * DiffsPerBlock / 2));
+            double sd = mad / MadToSd;
             _groupLevel[groups] = _groupLevelSum[g] / (2.0 * BlockWidth * _groupCount[g]);
             _groupVariance[groups] = sd * sd;
             groups++;
@@ -102,7 +110,7 @@ internal sealed unsafe class PixelNoiseModel
         // Only the darkest groups: in brighter ones the blocks are mostly on cell structure (rims, edges, clusters) whose
         // differences inflate the MAD (on simulated cells the top groups read 2–5× the shot noise). Shot noise is linear
         // in the level, so the line fitted on the dark part extrapolates to the bright one.
-        Fit(Math.Min(groups, FittedGroups));
+        Fit(groups);
     }
 
     /// <summary>The level-histogram bin holding the <paramref name="fraction"/> quantile of the n block levels.</summary>
@@ -118,12 +126,12 @@ internal sealed unsafe class PixelNoiseModel
     }
 
     /// <summary>Median of the group's |difference|, interpolated inside its integer bin (value j spans j ± ½, 0 spans 0 … ½).</summary>
-    private double MedianAbsoluteDifference(int g, int count)
+    private static double MedianAbsoluteDifference(int[] histogram, int g, int count)
     {
         double half = 0.5 * count, cumulative = 0;
         for (int j = 0; j < DiffBins; j++)
         {
-            int c = _diffHistogram[g * DiffBins + j];
+            int c = histogram[g * DiffBins + j];
             if (cumulative + c >= half && c > 0)
             {
                 double low = j == 0 ? 0 : j - 0.5, width = j == 0 ? 0.5 : 1;
@@ -134,27 +142,23 @@ internal sealed unsafe class PixelNoiseModel
         return DiffBins;
     }
 
-    /// <summary>Theil–Sen: the median of the pairwise slopes (not below 0), then the median intercept.</summary>
+    /// <summary>
+    /// Lower envelope from the darkest group: structure only ever adds to a group's differences, never removes, so the
+    /// slope is the smallest (σ² − σ₀²) / (L − L₀) over groups at least σ₀ brighter than the darkest one (closer groups
+    /// give too noisy a slope; if there are none, the farthest group), not below 0. On simulated cells every group above
+    /// the cytoplasm is mostly rims and clusters and reads up to 10× the shot noise; a fit through all of them would
+    /// give several times the true gain.
+    /// </summary>
     private void Fit(int groups)
     {
         if (groups == 0) { Intercept = MinSd * MinSd; Slope = 0; return; }
-        int m = 0;
-        for (int i = 0; i < groups; i++)
-            for (int j = i + 1; j < groups; j++)
-            {
-                double dl = _groupLevel[j] - _groupLevel[i];
-                if (dl > 0.5) _pairSlopes[m++] = (_groupVariance[j] - _groupVariance[i]) / dl;
-            }
-        double slope = m == 0 ? 0 : Math.Max(0, Median(_pairSlopes.AsSpan(0, m)));
-        for (int i = 0; i < groups; i++) _scratch[i] = _groupVariance[i] - slope * _groupLevel[i];
-        Slope = slope;
-        Intercept = Median(_scratch.AsSpan(0, groups));
-    }
-
-    private static double Median(Span<double> values)
-    {
-        values.Sort();
-        int h = values.Length / 2;
-        return values.Length % 2 == 1 ? values[h] : 0.5 * (values[h - 1] + values[h]);
+        double l0 = _groupLevel[0], v0 = _groupVariance[0], minStep = Math.Sqrt(Math.Max(v0, MinSd * MinSd));
+        double slope = double.PositiveInfinity;
+        for (int g = 1; g < groups; g++)
+            if (_groupLevel[g] - l0 >= minStep) slope = Math.Min(slope, (_groupVariance[g] - v0) / (_groupLevel[g] - l0));
+        if (double.IsPositiveInfinity(slope) && groups > 1 && _groupLevel[groups - 1] > l0)
+            slope = (_groupVariance[groups - 1] - v0) / (_groupLevel[groups - 1] - l0);
+        Slope = double.IsFinite(slope) ? Math.Max(0, slope) : 0;
+        Intercept = v0 - Slope * l0;
     }
 }

@@ -6,10 +6,10 @@ namespace LiveScope.Analysis.Detection;
 
 /// <summary>
 /// A refined maximum: the full-resolution pixel of the DoG maximum, the sub-pixel position, the full-resolution DoG
-/// and wide-Gaussian values there (ADU) and the DoG's principal-curvature ratio tr²/det of its Hessian (∞ when the
+/// and narrow-Gaussian values there (ADU) and the DoG's principal-curvature ratio tr²/det of its Hessian (∞ when the
 /// curvatures differ in sign: a saddle or a flat ridge).
 /// </summary>
-internal readonly record struct RefinedPeak(int PixelX, int PixelY, float X, float Y, float Dog, float Wide, float CurvatureRatio, float AlongRidge);
+internal readonly record struct RefinedPeak(int PixelX, int PixelY, float X, float Y, float Dog, float Narrow, float CurvatureRatio, float AlongRidge);
 
 /// <summary>
 /// Finds the full-resolution DoG maximum in a small square of pixels and its sub-pixel position: the DoG is
@@ -25,7 +25,7 @@ internal sealed unsafe class SubPixelRefiner
     private readonly float[] _w1, _w2;
     private readonly int _r1, _r2, _search, _side;
     private readonly float[] _kernel2D;             // g1⊗g1 − g2⊗g2 over the wide kernel's square
-    private readonly float[] _row, _h1, _h2, _dog, _wide;   // a padded source row; blurred rows of the window; the DoG and wide blur
+    private readonly float[] _row, _h1, _h2, _dog, _narrow;   // a padded source row; blurred rows of the window; the DoG and narrow blur
 
     public SubPixelRefiner(GaussianKernel g1, GaussianKernel g2, int searchSide)
     {
@@ -37,7 +37,7 @@ internal sealed unsafe class SubPixelRefiner
         _h1 = new float[(_side + 2 * _r2) * Lanes];
         _h2 = new float[(_side + 2 * _r2) * Lanes];
         _dog = new float[_side * Lanes];
-        _wide = new float[_side * Lanes];
+        _narrow = new float[_side * Lanes];
         int n = 2 * _r2 + 1;
         _kernel2D = new float[n * n];
         for (int j = -_r2; j <= _r2; j++)
@@ -48,8 +48,8 @@ internal sealed unsafe class SubPixelRefiner
 
     /// <summary>Searches pixels x0 … x0+side−1, y0 … y0+side−1 (edges replicated outside the frame).</summary>
     /// <summary>
-    /// Also samples the full-resolution DoG at <paramref name="ridgeDistancePx"/> either side of the maximum along its
-    /// flattest direction (the Hessian eigenvector of the least negative curvature) and returns their mean as
+    /// Also samples the full-resolution DoG (bilinear) at <paramref name="ridgeDistancePx"/> either side of the maximum
+    /// in <see cref="RidgeDirections"/> directions and returns the largest two-sided mean as
     /// <see cref="RefinedPeak.AlongRidge"/>: on a line (a membrane rim) that is the line's own response, on a spot the
     /// surround's. 0 skips it (AlongRidge = −∞).
     /// </summary>
@@ -57,11 +57,35 @@ internal sealed unsafe class SubPixelRefiner
     {
         var peak = Locate(frame, width, height, x0, y0, out float dxx, out float dyy, out float dxy);
         if (!(ridgeDistancePx > 0)) return peak;
-        double theta = 0.5 * Math.Atan2(2 * dxy, dxx - dyy);   // direction of the larger (least negative) curvature
-        double ux = ridgeDistancePx * Math.Cos(theta), uy = ridgeDistancePx * Math.Sin(theta);
-        float along = 0.5f * (DogAt(frame, width, height, (int)Math.Round(peak.X + ux), (int)Math.Round(peak.Y + uy))
-                            + DogAt(frame, width, height, (int)Math.Round(peak.X - ux), (int)Math.Round(peak.Y - uy)));
+        float along = float.NegativeInfinity;
+        for (int k = 0; k < RidgeDirections; k++)
+            along = Math.Max(along, AlongDirection(frame, width, height, peak, ridgeDistancePx, Math.PI * k / RidgeDirections));
         return peak with { AlongRidge = along };
+    }
+
+    /// <summary>
+    /// Directions searched for the ridge, over half a turn. The Hessian's direction at a noise maximum on a rim is itself
+    /// noisy; 8 directions (22.5° apart, ≤ 0.5 px off the crest at 1.25 d) left 27 false positives in 9 simulated frames
+    /// against 61 with the Hessian direction alone, at the same recall.
+    /// </summary>
+    private const int RidgeDirections = 8;
+
+    private float AlongDirection(ReadOnlySpan<ushort> frame, int width, int height, in RefinedPeak peak, double distance, double theta)
+    {
+        double ux = distance * Math.Cos(theta), uy = distance * Math.Sin(theta);
+        float a = DogBilinear(frame, width, height, peak.PixelX + ux, peak.PixelY + uy);
+        float b = DogBilinear(frame, width, height, peak.PixelX - ux, peak.PixelY - uy);
+        return 0.5f * (a + b);
+    }
+
+    /// <summary>The DoG between pixels, bilinear: on a rim 2–3 px wide, rounding to a pixel would step off the rim's crest.</summary>
+    private float DogBilinear(ReadOnlySpan<ushort> frame, int width, int height, double x, double y)
+    {
+        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
+        float fx = (float)(x - x0), fy = (float)(y - y0);
+        float top = (1 - fx) * DogAt(frame, width, height, x0, y0) + fx * DogAt(frame, width, height, x0 + 1, y0);
+        float bottom = (1 - fx) * DogAt(frame, width, height, x0, y0 + 1) + fx * DogAt(frame, width, height, x0 + 1, y0 + 1);
+        return (1 - fy) * top + fy * bottom;
     }
 
     /// <summary>The full-resolution DoG at one pixel (edges replicated), by the 2-D kernel.</summary>
@@ -82,7 +106,7 @@ internal sealed unsafe class SubPixelRefiner
         int r1 = _r1, r2 = _r2, side = _side, rows = side + 2 * r2;
         int left = x0 - 1 - r2, top = y0 - 1 - r2;
         fixed (ushort* f = frame)
-        fixed (float* row = _row, h1 = _h1, h2 = _h2, dog = _dog, wide = _wide, w1 = _w1, w2 = _w2)
+        fixed (float* row = _row, h1 = _h1, h2 = _h2, dog = _dog, narrow = _narrow, w1 = _w1, w2 = _w2)
         {
             // Horizontal pass: the window's 8 columns (x0−1 …) of every row the vertical pass needs, both Gaussians.
             for (int i = 0; i < rows; i++)
@@ -104,7 +128,7 @@ internal sealed unsafe class SubPixelRefiner
                 for (int j = 0; j <= 2 * r2; j++) b = Mad(Vector256.Load(h2 + (r + j) * Lanes), Vector256.Create(w2[j]), b);
                 for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(h1 + (r + r2 - r1 + j) * Lanes), Vector256.Create(w1[j]), a);
                 (a - b).Store(dog + r * Lanes);
-                b.Store(wide + r * Lanes);
+                a.Store(narrow + r * Lanes);
             }
 
             int best = Lanes + 1;
@@ -119,7 +143,7 @@ internal sealed unsafe class SubPixelRefiner
             dxy = 0.25f * (dog[best + Lanes + 1] - dog[best + Lanes - 1] - dog[best - Lanes + 1] + dog[best - Lanes - 1]);
             float det = dxx * dyy - dxy * dxy, trace = dxx + dyy;
             float ratio = det > 0 ? trace * trace / det : float.PositiveInfinity;
-            return new RefinedPeak(px, py, px + dx, py + dy, dog[best], wide[best], ratio, float.NegativeInfinity);
+            return new RefinedPeak(px, py, px + dx, py + dy, dog[best], narrow[best], ratio, float.NegativeInfinity);
         }
     }
 
