@@ -247,11 +247,11 @@ public sealed unsafe class ClusterDetector : IDisposable
         _gridHead = new int[_gridWidth * _gridHeight];
         _gridStamp = new int[_gridHead.Length];
         // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
-        _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4)).ToArray();
+        _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
+        _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4, _ridgeDistancePx)).ToArray();
         _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
         _responseSdPerNoiseSd = DogNorm(sweep1, sweep2) / _binning;   // a 2×2 mean has half the noise SD of a pixel
         _spotNarrowPerDog = SpotNarrowPerDog(diameterPx, s1, s2);
-        _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
         _prominenceNorm = RidgeTest ? ProminenceNorm(g1, g2, _ridgeDistancePx) : 0;
         _width = width; _height = height; _diameterPx = diameterPx;
         _workers = new BandWorkers(bands, Work);
@@ -389,8 +389,8 @@ public sealed unsafe class ClusterDetector : IDisposable
         int sx = index % _sweepWidth, sy = index / _sweepWidth;
         // Binned pixel b covers frame pixels 2b and 2b+1: search 2b−1 … 2b+2.
         _refined[i] = _binning == 1
-            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy, _ridgeDistancePx)
-            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1, _ridgeDistancePx);
+            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy)
+            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
     }
 
     private void MeasureShare(int worker)

@@ -24,10 +24,14 @@ internal sealed unsafe class SubPixelRefiner
     private const int Lanes = 8;                      // window columns: one Vector256 of floats
     private readonly float[] _w1, _w2;
     private readonly int _r1, _r2, _search, _side;
-    private readonly float[] _kernel2D;             // g1⊗g1 − g2⊗g2 over the wide kernel's square
+    private readonly double _ridgeDistance;
+    private readonly float[] _ridgeKernels;         // 2·RidgeDirections bilinear DoG kernels, _ridgeSide² each
+    private readonly (int X, int Y)[] _ridgeOffsets;
+    private readonly int _ridgeSide;
     private readonly float[] _row, _h1, _h2, _dog, _narrow;   // a padded source row; blurred rows of the window; the DoG and narrow blur
 
-    public SubPixelRefiner(GaussianKernel g1, GaussianKernel g2, int searchSide)
+    /// <param name="ridgeDistancePx">Distance of the ridge samples (see <see cref="Refine"/>); 0: no ridge samples.</param>
+    public SubPixelRefiner(GaussianKernel g1, GaussianKernel g2, int searchSide, double ridgeDistancePx = 0)
     {
         if (searchSide is < 1 or > Lanes - 2) throw new ArgumentOutOfRangeException(nameof(searchSide), searchSide, $"must be 1 … {Lanes - 2}");
         _w1 = g1.Weights; _w2 = g2.Weights; _r1 = g1.Radius; _r2 = g2.Radius;
@@ -38,28 +42,59 @@ internal sealed unsafe class SubPixelRefiner
         _h2 = new float[(_side + 2 * _r2) * Lanes];
         _dog = new float[_side * Lanes];
         _narrow = new float[_side * Lanes];
-        int n = 2 * _r2 + 1;
-        _kernel2D = new float[n * n];
-        for (int j = -_r2; j <= _r2; j++)
-            for (int i = -_r2; i <= _r2; i++) _kernel2D[(j + _r2) * n + i + _r2] = g1[j] * g1[i] - g2[j] * g2[i];
+        _ridgeDistance = ridgeDistancePx;
+        _ridgeKernels = ridgeDistancePx > 0 ? RidgeKernels(g1, g2, ridgeDistancePx, out _ridgeOffsets, out _ridgeSide) : [];
+        _ridgeOffsets ??= [];
+    }
+
+    /// <summary>
+    /// For each of the 2 × <see cref="RidgeDirections"/> sample points (±u, u = distance·(cos θ, sin θ) from the peak
+    /// pixel), the 2-D DoG kernel already interpolated bilinearly to that point: one (n+1)² dot product per sample
+    /// instead of four n² ones. Offsets are the top-left frame pixel of each kernel relative to the peak pixel.
+    /// </summary>
+    private static float[] RidgeKernels(GaussianKernel g1, GaussianKernel g2, double distance, out (int X, int Y)[] offsets, out int side)
+    {
+        int r = g2.Radius, n = 2 * r + 1;
+        side = n + 1;
+        var kernels = new float[2 * RidgeDirections * side * side];
+        offsets = new (int, int)[2 * RidgeDirections];
+        for (int d = 0; d < 2 * RidgeDirections; d++)
+        {
+            double theta = Math.PI * (d / 2) / RidgeDirections, sign = d % 2 == 0 ? 1 : -1;
+            double ux = sign * distance * Math.Cos(theta), uy = sign * distance * Math.Sin(theta);
+            int bx = (int)Math.Floor(ux), by = (int)Math.Floor(uy);
+            double fx = ux - bx, fy = uy - by;
+            offsets[d] = (bx - r, by - r);
+            int k0 = d * side * side;
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++)
+                {
+                    float w = g1[j - r] * g1[i - r] - g2[j - r] * g2[i - r];
+                    kernels[k0 + j * side + i] += (float)((1 - fx) * (1 - fy)) * w;
+                    kernels[k0 + j * side + i + 1] += (float)(fx * (1 - fy)) * w;
+                    kernels[k0 + (j + 1) * side + i] += (float)((1 - fx) * fy) * w;
+                    kernels[k0 + (j + 1) * side + i + 1] += (float)(fx * fy) * w;
+                }
+        }
+        return kernels;
     }
 
     public int SearchSide => _search;
 
-    /// <summary>Searches pixels x0 … x0+side−1, y0 … y0+side−1 (edges replicated outside the frame).</summary>
     /// <summary>
-    /// Also samples the full-resolution DoG (bilinear) at <paramref name="ridgeDistancePx"/> either side of the maximum
+    /// Searches pixels x0 … x0+side−1, y0 … y0+side−1 (edges replicated outside the frame).
+    /// Also samples the full-resolution DoG (bilinear) at the ridge distance either side of the maximum
     /// in <see cref="RidgeDirections"/> directions and returns the largest two-sided mean as
     /// <see cref="RefinedPeak.AlongRidge"/>: on a line (a membrane rim) that is the line's own response, on a spot the
     /// surround's. 0 skips it (AlongRidge = −∞).
     /// </summary>
-    public RefinedPeak Refine(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0, double ridgeDistancePx = 0)
+    public RefinedPeak Refine(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0)
     {
-        var peak = Locate(frame, width, height, x0, y0, out float dxx, out float dyy, out float dxy);
-        if (!(ridgeDistancePx > 0)) return peak;
+        var peak = Locate(frame, width, height, x0, y0);
+        if (!(_ridgeDistance > 0)) return peak;
         float along = float.NegativeInfinity;
-        for (int k = 0; k < RidgeDirections; k++)
-            along = Math.Max(along, AlongDirection(frame, width, height, peak, ridgeDistancePx, Math.PI * k / RidgeDirections));
+        for (int d = 0; d < 2 * RidgeDirections; d += 2)
+            along = Math.Max(along, 0.5f * (RidgeSample(frame, width, height, peak, d) + RidgeSample(frame, width, height, peak, d + 1)));
         return peak with { AlongRidge = along };
     }
 
@@ -70,38 +105,38 @@ internal sealed unsafe class SubPixelRefiner
     /// </summary>
     private const int RidgeDirections = 8;
 
-    private float AlongDirection(ReadOnlySpan<ushort> frame, int width, int height, in RefinedPeak peak, double distance, double theta)
+    /// <summary>The DoG at ridge sample point <paramref name="d"/> of the peak (edges replicated).</summary>
+    private float RidgeSample(ReadOnlySpan<ushort> frame, int width, int height, in RefinedPeak peak, int d)
     {
-        double ux = distance * Math.Cos(theta), uy = distance * Math.Sin(theta);
-        float a = DogBilinear(frame, width, height, peak.PixelX + ux, peak.PixelY + uy);
-        float b = DogBilinear(frame, width, height, peak.PixelX - ux, peak.PixelY - uy);
-        return 0.5f * (a + b);
-    }
-
-    /// <summary>The DoG between pixels, bilinear: on a rim 2–3 px wide, rounding to a pixel would step off the rim's crest.</summary>
-    private float DogBilinear(ReadOnlySpan<ushort> frame, int width, int height, double x, double y)
-    {
-        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
-        float fx = (float)(x - x0), fy = (float)(y - y0);
-        float top = (1 - fx) * DogAt(frame, width, height, x0, y0) + fx * DogAt(frame, width, height, x0 + 1, y0);
-        float bottom = (1 - fx) * DogAt(frame, width, height, x0, y0 + 1) + fx * DogAt(frame, width, height, x0 + 1, y0 + 1);
-        return (1 - fy) * top + fy * bottom;
-    }
-
-    /// <summary>The full-resolution DoG at one pixel (edges replicated), by the 2-D kernel.</summary>
-    private float DogAt(ReadOnlySpan<ushort> frame, int width, int height, int x, int y)
-    {
-        int r2 = _r2, n = 2 * r2 + 1;
-        float sum = 0;
-        for (int j = 0; j < n; j++)
+        int side = _ridgeSide, x = peak.PixelX + _ridgeOffsets[d].X, y = peak.PixelY + _ridgeOffsets[d].Y;
+        float a = 0, b = 0;
+        fixed (ushort* f = frame)
+        fixed (float* kernels = _ridgeKernels)
         {
-            int row = Math.Clamp(y - r2 + j, 0, height - 1) * width;
-            for (int i = 0; i < n; i++) sum += _kernel2D[j * n + i] * frame[row + Math.Clamp(x - r2 + i, 0, width - 1)];
+            float* k = kernels + d * side * side;
+            if (x >= 0 && y >= 0 && x + side <= width && y + side <= height)
+            {
+                for (int j = 0; j < side; j++, k += side)
+                {
+                    ushort* row = f + (long)(y + j) * width + x;
+                    int i = 0;
+                    for (; i + 1 < side; i += 2) { a += k[i] * row[i]; b += k[i + 1] * row[i + 1]; }
+                    if (i < side) a += k[i] * row[i];
+                }
+            }
+            else
+            {
+                for (int j = 0; j < side; j++, k += side)
+                {
+                    ushort* row = f + (long)Math.Clamp(y + j, 0, height - 1) * width;
+                    for (int i = 0; i < side; i++) a += k[i] * row[Math.Clamp(x + i, 0, width - 1)];
+                }
+            }
         }
-        return sum;
+        return a + b;
     }
 
-    private RefinedPeak Locate(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0, out float dxx, out float dyy, out float dxy)
+    private RefinedPeak Locate(ReadOnlySpan<ushort> frame, int width, int height, int x0, int y0)
     {
         int r1 = _r1, r2 = _r2, side = _side, rows = side + 2 * r2;
         int left = x0 - 1 - r2, top = y0 - 1 - r2;
@@ -139,8 +174,8 @@ internal sealed unsafe class SubPixelRefiner
             float dy = Vertex(dog[best - Lanes], dog[best], dog[best + Lanes]);
             int px = x0 - 1 + best % Lanes, py = y0 - 1 + best / Lanes;
             // Hessian of the DoG at the maximum (the window has a one-pixel rim around the searched square).
-            dxx = dog[best - 1] - 2 * dog[best] + dog[best + 1]; dyy = dog[best - Lanes] - 2 * dog[best] + dog[best + Lanes];
-            dxy = 0.25f * (dog[best + Lanes + 1] - dog[best + Lanes - 1] - dog[best - Lanes + 1] + dog[best - Lanes - 1]);
+            float dxx = dog[best - 1] - 2 * dog[best] + dog[best + 1], dyy = dog[best - Lanes] - 2 * dog[best] + dog[best + Lanes];
+            float dxy = 0.25f * (dog[best + Lanes + 1] - dog[best + Lanes - 1] - dog[best - Lanes + 1] + dog[best - Lanes - 1]);
             float det = dxx * dyy - dxy * dxy, trace = dxx + dyy;
             float ratio = det > 0 ? trace * trace / det : float.PositiveInfinity;
             return new RefinedPeak(px, py, px + dx, py + dy, dog[best], narrow[best], ratio, float.NegativeInfinity);
