@@ -29,9 +29,6 @@ internal sealed unsafe class PixelNoiseModel
     private readonly int[] _groupCount = new int[Groups];
     private readonly double[] _groupLevel = new double[Groups], _groupVariance = new double[Groups];
 
-    internal string Describe(int groups = Groups) => string.Join("; ", Enumerable.Range(0, groups).Select(g => $"{_groupLevel[g]:0.0}: {_groupVariance[g]:0.00}"));
-    internal int GroupCount { get; private set; }
-
     /// <summary>σ² = Intercept + Slope · level (ADU², level in ADU).</summary>
     public double Intercept { get; private set; }
     public double Slope { get; private set; }
@@ -106,7 +103,6 @@ internal sealed unsafe class PixelNoiseModel
             _groupVariance[groups] = sd * sd;
             groups++;
         }
-        GroupCount = groups;
         // Only the darkest groups: in brighter ones the blocks are mostly on cell structure (rims, edges, clusters) whose
         // differences inflate the MAD (on simulated cells the top groups read 2–5× the shot noise). Shot noise is linear
         // in the level, so the line fitted on the dark part extrapolates to the bright one.
