@@ -1,56 +1,66 @@
 using System.Globalization;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace LiveScope.Cli.Tests;
 
 /// <summary>
 /// The insulin-resistance experiment, dry: `livescope run protocols/insulin-resistance-comparison.yaml` on the
 /// simulated microscope, three conditions, adaptive imaging and closed-loop FRAP. Checks the directions the paper
-/// reports (Dall'Agnese et al. 2022): insulin raises clustering in sensitive cells only, metformin partly rescues
-/// it; recovery is slower in resistant cells, metformin in between.
+/// reports for clustering (Dall'Agnese et al. 2022): insulin raises clustering in sensitive cells only, metformin
+/// partly rescues it — and that the measured effect (clusters per field late after insulin over before it) is within
+/// 10% of the simulator's ground truth (ground-truth-frames.csv). FRAP is checked for being run, fitted and attached
+/// to tracks; its per-condition t½ is printed, not asserted (see the closing note of issue #6: single young clusters
+/// in the default sample drift and dissolve during their recovery, so too few fits are good to order conditions).
 /// </summary>
-public class InsulinResistanceExperimentTests
+public class InsulinResistanceExperimentTests(ITestOutputHelper output)
 {
-    private sealed record Condition(string Name, double PartitionFold, IReadOnlyList<double> HalfTimes, int Decisions, int Bleaches);
+    private sealed record Condition(string Name, double CountFold, double TruthCountFold, double PartitionFold,
+        IReadOnlyList<double> HalfTimes, int FrapRows, int FrapRowsWithTrack, int FastDecisions, int Bleaches);
 
     [Fact]
-    public async Task The_dry_run_reproduces_the_papers_directions_with_rules_and_closed_loop_frap()
+    public async Task The_dry_run_reproduces_the_papers_clustering_directions_and_effect_sizes_with_rules_and_closed_loop_frap()
     {
-        var output = Path.Combine(Path.GetTempPath(), "livescope-ir-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(Path.GetTempPath(), "livescope-ir-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var run = CliProcess.Start(CliProcess.Root, "run", "protocols/insulin-resistance-comparison.yaml", "--yes", "--out", output);
+            using var run = CliProcess.Start(CliProcess.Root, "run", "protocols/insulin-resistance-comparison.yaml", "--yes", "--out", folder);
             var exit = await run.WaitAsync(TimeSpan.FromMinutes(12));
             exit.Should().Be(0, run.Errors);
 
-            var conditions = Directory.GetDirectories(output).Select(Read).ToDictionary(c => c.Name);
+            var conditions = Directory.GetDirectories(folder).Select(Read).ToDictionary(c => c.Name);
+            foreach (var c in conditions.Values)
+                output.WriteLine($"{c.Name}: clusters ×{c.CountFold:0.000} (truth ×{c.TruthCountFold:0.000}), partition ratio ×{c.PartitionFold:0.000}, " +
+                                 $"FRAP t½ of good fits [{string.Join(", ", c.HalfTimes.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))}] s, " +
+                                 $"{c.FastDecisions} fast-imaging decisions, {c.Bleaches} bleaches");
             conditions.Keys.Should().BeEquivalentTo(["insulin_sensitive", "insulin_resistant", "resistant_metformin"]);
             var (sensitive, resistant, metformin) = (conditions["insulin_sensitive"], conditions["insulin_resistant"], conditions["resistant_metformin"]);
 
-            // Clustering: partition ratio late after insulin over before it.
-            sensitive.PartitionFold.Should().BeGreaterThan(1.3, "insulin raises clustering in sensitive cells");
-            resistant.PartitionFold.Should().BeInRange(0.85, 1.15, "resistant cells barely respond");
-            metformin.PartitionFold.Should().BeInRange(resistant.PartitionFold, sensitive.PartitionFold, "metformin partly rescues");
+            // Directions: clusters per field late after insulin over before it.
+            sensitive.CountFold.Should().BeGreaterThan(1.5, "insulin raises clustering in sensitive cells");
+            resistant.CountFold.Should().BeInRange(0.85, 1.15, "resistant cells barely respond");
+            metformin.CountFold.Should().BeInRange(resistant.CountFold, sensitive.CountFold, "metformin partly rescues");
+            sensitive.PartitionFold.Should().BeGreaterThan(resistant.PartitionFold, "clusters also condense more where insulin works");
 
-            // Dynamics: median t½ of good fits.
-            foreach (var c in conditions.Values) c.HalfTimes.Should().NotBeEmpty($"{c.Name} has at least one FRAP with a good fit");
-            Median(resistant.HalfTimes).Should().BeGreaterThan(Median(sensitive.HalfTimes), "exchange is slower in resistant cells");
-            Median(metformin.HalfTimes).Should().BeInRange(Median(sensitive.HalfTimes), Median(resistant.HalfTimes));
+            // Effect sizes: what the detector measured against what the simulator had in view, within 10%.
+            foreach (var c in conditions.Values)
+                c.CountFold.Should().BeApproximately(c.TruthCountFold, 0.1 * c.TruthCountFold, $"{c.Name}'s measured effect follows the ground truth");
 
-            // The rules acted: faster imaging where clusters condensed, bleaches of new clusters everywhere.
-            foreach (var c in conditions.Values) c.Bleaches.Should().BeGreaterThan(0);
-            sensitive.Decisions.Should().BeGreaterThan(resistant.Decisions, "only responding cells trigger fast imaging");
+            // The rules acted: fast imaging only where clusters condensed; closed-loop FRAP everywhere, each fit on its track.
+            sensitive.FastDecisions.Should().BeGreaterThan(resistant.FastDecisions, "only responding cells trigger fast imaging");
+            foreach (var c in conditions.Values)
+            {
+                c.Bleaches.Should().BeGreaterThan(0);
+                c.FrapRows.Should().Be(c.Bleaches, $"{c.Name}: every bleach has its FRAP result");
+                c.FrapRowsWithTrack.Should().Be(c.FrapRows, "each result is attached to the bleached cluster's track");
+            }
+            conditions.Values.Sum(c => c.HalfTimes.Count).Should().BeGreaterThan(0, "some recoveries fit well");
+            File.Exists(Path.Combine(folder, "insulin-resistance-comparison_comparison.html")).Should().BeTrue();
         }
         finally
         {
-            try { Directory.Delete(output, recursive: true); } catch (IOException) { }
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static double Median(IReadOnlyList<double> xs)
-    {
-        var s = xs.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
     private static Condition Read(string folder)
@@ -58,20 +68,37 @@ public class InsulinResistanceExperimentTests
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")));
         var name = manifest.RootElement.GetProperty("labels").GetProperty("condition").GetString()!;
         var events = File.ReadLines(Path.Combine(folder, "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        double insulin = events.First(e => e.GetProperty("kind").GetString() == "stimulation").GetProperty("microscopeTimeS").GetDouble();
+        string Kind(JsonElement e) => e.GetProperty("kind").GetString()!;
+        double insulin = events.First(e => Kind(e) == "stimulation").GetProperty("microscopeTimeS").GetDouble();
+        // Which position each regular frame was (its sequence number is the truth file's key).
+        var positionOf = events.Where(e => Kind(e) == "frame" && e.GetProperty("data").GetProperty("series").ValueKind == JsonValueKind.Null)
+            .ToDictionary(e => e.GetProperty("data").GetProperty("seq").GetInt64(), e => e.GetProperty("data").GetProperty("p").GetInt32());
+        var truth = Csv(Path.Combine(folder, "ground-truth-frames.csv"));
 
-        var folds = new List<double>();
-        foreach (var position in new[] { "field_1", "field_2" })
+        var counts = new List<double>();
+        var truthCounts = new List<double>();
+        var partitions = new List<double>();
+        foreach (var (position, index) in new[] { ("field_1", 0), ("field_2", 1) })
         {
             var rows = Csv(Path.Combine(folder, "measurements", position, "frames.csv"));
-            double Mean(Func<double, bool> when) => rows.Where(r => when(r["time_s"]) && double.IsFinite(r["partition_ratio"])).Average(r => r["partition_ratio"]);
-            folds.Add(Mean(t => t > insulin + 900) / Mean(t => t < insulin));
+            counts.Add(Fold(rows, "time_s", "clusters", insulin));
+            partitions.Add(Fold(rows, "time_s", "partition_ratio", insulin));
+            truthCounts.Add(Fold(truth.Where(r => positionOf.GetValueOrDefault((long)r["sequence_number"], -1) == index).ToList(),
+                "time_s", "clusters_in_view", insulin));
         }
-        var fits = Csv(Path.Combine(folder, "measurements", "frap.csv"))
-            .Where(r => r["r_squared"] >= 0.9 && double.IsFinite(r["t_half_s"]) && r["t_half_s"] > 0).Select(r => r["t_half_s"]).ToList();
-        int decisions = events.Count(e => e.GetProperty("kind").GetString() == "adapt.decision");
-        int bleaches = events.Count(e => e.GetProperty("kind").GetString() == "bleach");
-        return new Condition(name, folds.Average(), fits, decisions, bleaches);
+        var frap = Csv(Path.Combine(folder, "measurements", "frap.csv"));
+        var good = frap.Where(r => r["r_squared"] >= 0.9 && double.IsFinite(r["t_half_s"]) && r["t_half_s"] > 0).Select(r => r["t_half_s"]).ToList();
+        int fast = events.Count(e => Kind(e) == "adapt.decision" && e.GetProperty("data").GetProperty("rule").GetString()!.StartsWith("faster", StringComparison.Ordinal));
+        int bleaches = events.Count(e => Kind(e) == "bleach");
+        return new Condition(name, counts.Average(), truthCounts.Average(), partitions.Average(), good, frap.Count,
+            frap.Count(r => double.IsFinite(r["track_id"])), fast, bleaches);
+    }
+
+    /// <summary>Mean of a column late after insulin (its last 10 min) over its mean before insulin.</summary>
+    private static double Fold(List<Dictionary<string, double>> rows, string time, string column, double insulin)
+    {
+        double Mean(Func<double, bool> when) => rows.Where(r => when(r[time]) && double.IsFinite(r[column])).Average(r => r[column]);
+        return Mean(t => t > insulin + 600) / Mean(t => t < insulin);
     }
 
     /// <summary>Numeric columns of a CSV (text cells read as NaN).</summary>

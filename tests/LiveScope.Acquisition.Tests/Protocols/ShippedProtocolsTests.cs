@@ -62,6 +62,6 @@ public class ShippedProtocolsTests
         p.Adapt.Rules[0].Then.Should().Equal(new IntervalAction(10, 6));
         p.Adapt.Rules[2].When.Should().Be(new NewClusterCondition(3));
         p.Adapt.Rules[2].Then.Should().ContainSingle().Which.Should().BeOfType<BleachAction>().Which.Choose.Should().Be(FrapTargetChoice.Newest);
-        p.Adapt.Limits.MaxBleaches.Should().Be(4);
+        p.Adapt.Limits.MaxBleaches.Should().Be(6);
     }
 }
