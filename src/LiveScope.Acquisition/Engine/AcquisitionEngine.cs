@@ -103,8 +103,9 @@ public sealed partial class AcquisitionEngine
         await pipeline.CompleteAsync().ConfigureAwait(false);
         if (pipeline.Fault is { } storageFault && error is null)
         {
+            // The store failed after the last event was acquired (its thread runs behind): the same failure, said the same way.
             status = RunStatus.Failed;
-            error = storageFault;
+            error = new IOException($"storage failed ({storageFault.Message})", storageFault);
         }
         var timing = run.Timing.Summarise();
         var result = new RunResult(status, PlanAccounting.Totals(plan, run.Done), pipeline.Written, pipeline.Dropped,

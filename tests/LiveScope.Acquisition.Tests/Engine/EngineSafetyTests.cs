@@ -101,7 +101,8 @@ public class EngineSafetyTests
         var result = await EngineRig.Engine(scope).RunAsync(plan, new EventQueue(plan.Events), store, [], null, CancellationToken.None);
 
         result.Status.Should().Be(RunStatus.Failed);
-        result.Error!.Message.Should().Be("storage failed (disk full); the run stops here");
+        // Whether the engine sees the failure before its last event or after depends on the store's thread.
+        result.Error!.Message.Should().StartWith("storage failed (disk full)");
         store.Frames.Should().HaveCount(5);
         result.FramesAcquired.Should().Be(5);
         EngineRig.Safety(scope).IsSafe.Should().BeTrue();
