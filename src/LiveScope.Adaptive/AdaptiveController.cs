@@ -46,7 +46,9 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _setup = setup;
         _log = log;
         var measurements = Path.Combine(setup.RunFolder, RunFolder.MeasurementsFolderName);
-        Analysis = new LiveAnalysis(plan, measurements, log) { Skip = f => f.Series is { } s && s.StartsWith("zstack_", StringComparison.Ordinal) };
+        // Series of their own are not time-lapses: FRAP steps are fitted by FrapSteps, z-stacks are kept as images.
+        // (`livescope analyze` treats saved runs the same way, so live and saved measurements agree.)
+        Analysis = new LiveAnalysis(plan, measurements, log) { Skip = f => f.Series is not null };
         Analysis.Analysed += OnAnalysed;
         _decisions = new DecisionLog(setup.Events, setup.Clock);
         var frap = new FrapSteps(plan, measurements, OnFrapCompleted);
@@ -78,7 +80,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         {
             if (!_watches.TryGetValue(p, out watch!)) _watches[p] = watch = new PositionWatch();
             var masks = a.Pipeline.CellMasks;
-            watch.Update(a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
+            watch.Update(a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
                 a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, (x, y) => masks?.CellAt(x, y) ?? 0);
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;

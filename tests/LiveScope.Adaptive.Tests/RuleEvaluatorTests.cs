@@ -14,7 +14,7 @@ public class RuleEvaluatorTests
     {
         var clusters = ids.Select((id, i) => new Cluster(10 + i * 10, 20, 100, 500, 100, 1000 + id, 9, 1)).ToArray();
         var field = new FrameMetrics(t, timeS, ids.Length, ids.Length, 1, 100, ids.Length / 100.0, 9, 1000, 5, 0.1, 50);
-        watch.Update(t, timeS, field, [], clusters, ids, (_, _) => 1);
+        watch.Update(timeS, field, [], clusters, ids, (_, _) => 1);
     }
 
     [Fact]

@@ -12,7 +12,6 @@ public sealed class RunTimeline
     private long _startTicks = -1, _shiftTicks;
     private int _stimulated;
 
-    public bool Started => Interlocked.Read(ref _startTicks) >= 0;
     public TimeSpan Start => TimeSpan.FromTicks(Math.Max(0, Interlocked.Read(ref _startTicks)));
     /// <summary>Actual minus planned time zero (never negative).</summary>
     public TimeSpan TimeZeroShift => TimeSpan.FromTicks(Interlocked.Read(ref _shiftTicks));

@@ -10,7 +10,6 @@ public sealed class LightDose(double? budgetPerPositionS)
 {
     private readonly Dictionary<int, double> _used = new();
 
-    public double? BudgetS => budgetPerPositionS;
     public double UsedS(int position) => _used.GetValueOrDefault(position);
 
     public static double FrameDoseS(ChannelSpec channel) => channel.ExposureMs / 1000 * (channel.PowerFraction ?? 1);

@@ -31,19 +31,17 @@ public sealed class PositionWatch
     private double _firstTimeS = double.NaN;
 
     public int FramesAnalysed { get; private set; }
-    public int LastTimeIndex { get; private set; } = -1;
     public double LastTimeS { get; private set; }
     public FrameMetrics Field { get; private set; }
     public IReadOnlyList<WatchedCluster> Clusters => _clusters;
     public IReadOnlyList<CellFrameMetrics> Cells => _cells;
 
     /// <summary>Takes in one analysed frame. <paramref name="cellOf"/> gives the cell (0 = none) at a pixel.</summary>
-    public void Update(int timeIndex, double timeS, FrameMetrics field, IReadOnlyList<CellFrameMetrics> cells,
+    public void Update(double timeS, FrameMetrics field, IReadOnlyList<CellFrameMetrics> cells,
         ReadOnlySpan<Analysis.Detection.Cluster> clusters, ReadOnlySpan<int> trackIds, Func<double, double, int> cellOf)
     {
         int frame = FramesAnalysed++;
         if (frame == 0) _firstTimeS = timeS;
-        LastTimeIndex = timeIndex;
         LastTimeS = timeS;
         Field = field;
         _cells.Clear();
