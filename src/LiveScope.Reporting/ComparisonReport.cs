@@ -96,19 +96,21 @@ public static class ComparisonReport
         {
             var r = runs[i];
             var ok = r.Frap?.Where(s => s.Succeeded).ToList() ?? [];
-            var (th, thSd, n) = ReportSections.MeanSd(ok.Select(s => s.THalfS));
-            var (mf, mfSd, nMf) = ReportSections.MeanSd(ok.Select(s => s.MobileFraction));
+            var clean = ok.Where(s => s.Clean).ToList();
+            var (th, thSd, n) = ReportSections.MeanSd(clean.Select(s => s.THalfS));
+            var (mf, mfSd, nMf) = ReportSections.MeanSd(clean.Select(s => s.MobileFraction));
             rows.Add([r.Condition, r.Frap is null ? "no frap.csv" : $"{ok.Count} of {r.Frap.Count}", ok.Count(s => s.Warnings.Length > 0).ToString(Inv),
                 ReportSections.PlusMinus(th, thSd, "0.0"), n.ToString(Inv), ReportSections.PlusMinus(mf, mfSd, "0.00"), nMf.ToString(Inv)]);
             string colour = SvgPlot.Palette[i % SvgPlot.Palette.Count];
             AddStrip(tHalf, i, r.Condition, colour, ok, s => s.THalfS, th, thSd);
             AddStrip(mobile, i, r.Condition, colour, ok, s => s.MobileFraction, mf, mfSd);
         }
-        page.Table(["condition", "steps fitted", "of which with warnings", "t½ (s), mean ± SD", "n", "mobile fraction, mean ± SD", "n"], rows, "frap-summary");
+        page.Table(["condition", "steps fitted", "of which with warnings", "t½ (s), mean ± SD of fits without warnings", "n",
+            "mobile fraction, mean ± SD of fits without warnings", "n"], rows, "frap-summary");
         if (!tHalf.HasData) { page.Note("No fitted FRAP step in any run."); }
         else
         {
-            const string caption = "Each point is one fitted FRAP step (hollow: the fit has quality warnings); the bar is mean ± SD (frap.csv).";
+            const string caption = "Each point is one fitted FRAP step (hollow: the fit has quality warnings); the bar is mean ± SD of the fits without warnings (frap.csv).";
             page.Figure(tHalf.Render(), caption);
             page.Figure(mobile.Render(), caption);
         }

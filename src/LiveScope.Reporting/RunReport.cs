@@ -95,10 +95,11 @@ public static class RunReport
         else page.Note("No FRAP curves (measurements/frap_curves.csv).");
         if (run.Frap is not { Count: > 0 } steps) { page.Note("No FRAP fits (measurements/frap.csv)."); return; }
         var ok = steps.Where(s => s.Succeeded).ToList();
-        var (th, thSd, n) = ReportSections.MeanSd(ok.Select(s => s.THalfS));
-        var (mf, mfSd, _) = ReportSections.MeanSd(ok.Select(s => s.MobileFraction));
-        page.Paragraph($"{steps.Count} step(s), {ok.Count} fitted: t½ = {ReportSections.PlusMinus(th, thSd, "0.0")} s, " +
-                       $"mobile fraction = {ReportSections.PlusMinus(mf, mfSd, "0.00")} (mean ± SD, n = {n}).");
+        var clean = ok.Where(s => s.Clean).ToList();
+        var (th, thSd, n) = ReportSections.MeanSd(clean.Select(s => s.THalfS));
+        var (mf, mfSd, _) = ReportSections.MeanSd(clean.Select(s => s.MobileFraction));
+        page.Paragraph($"{steps.Count} step(s), {ok.Count} fitted, {clean.Count} without quality warnings: t½ = {ReportSections.PlusMinus(th, thSd, "0.0")} s, " +
+                       $"mobile fraction = {ReportSections.PlusMinus(mf, mfSd, "0.00")} (mean ± SD of those, n = {n}).");
         page.Table(ReportSections.FrapStepHeader, steps.Select(s => ReportSections.FrapStepRow(run, s)), "frap");
         if (skipped > 0) page.Note($"{skipped} bleach(es) skipped: no target was chosen.");
     }

@@ -95,7 +95,8 @@ public class RunReportTests(SimulatedRuns runs)
         rows.Select(r => r[0]).Should().Equal("spot_frap", "adapt_1", "adapt_2");
         rows[0][6].Should().Be("8.0 ± 0.5");
         rows[2][11].Should().Be("low bleach depth; drift");
-        frap.Should().Contain("3 step(s), 3 fitted: t½ = 10.0 ± 2.0 s, mobile fraction = 0.80 ± 0.10 (mean ± SD, n = 3)");
+        // One of the three fits carries a quality warning: the summary is over the two clean ones.
+        frap.Should().Contain("3 step(s), 3 fitted, 2 without quality warnings: t½ = 9.0 ± 1.4 s, mobile fraction = 0.75 ± 0.07 (mean ± SD of those, n = 2)");
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public class RunReportTests(SimulatedRuns runs)
         var rows = TableRows(html, "adapt");
         rows.Should().ContainSingle().Which[..4].Should().Equal("–", "+2.50 min", "bleach_new_cluster", "refused: bleach newest cluster");
         TableRows(html, "frap")[1][11].Should().Be("failed: bleach depth 0.30 < 0.6, no fit");
-        html.Should().Contain("2 step(s), 1 fitted: t½ = 30.0 s, mobile fraction = 0.40 (mean ± SD, n = 1)");
+        html.Should().Contain("2 step(s), 1 fitted, 1 without quality warnings: t½ = 30.0 s, mobile fraction = 0.40 (mean ± SD of those, n = 1)");
     }
 
     [Fact]

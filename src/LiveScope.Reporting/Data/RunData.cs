@@ -16,6 +16,8 @@ internal sealed record FrapStep(string Step, string Position, string Series, str
     double RSquared, double BleachDepth, double GapRatio, string Warnings, string Failure)
 {
     public bool Succeeded => Failure.Length == 0 && double.IsFinite(THalfS);
+    /// <summary>A fit with no quality warning: what the summary statistics are taken over (one bad fit would swamp them).</summary>
+    public bool Clean => Succeeded && Warnings.Length == 0;
 }
 
 /// <summary>One row of measurements/frap_curves.csv (time relative to the bleach; fitted NaN before it).</summary>
