@@ -40,9 +40,9 @@ internal static class ReplayRules
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  rules: {decisions.Count} decisions ({string.Join(", ", decisions.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}); " +
             $"summary in {Path.Combine(folder, "adaptive-run", "adaptive.json")} after dispose"));
-        var ms = decisions.Select(d => d.LatencyMs).Order().ToArray();
-        if (ms.Length > 0)
+        var ms = DecisionLog.Percentiles(decisions.Select(d => d.LatencyMs));
+        if (ms.Count > 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  decision latency (analysis result → action queued): p50 {ms[ms.Length / 2]:0.###} ms, p99 {ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(0.99 * ms.Length) - 1)]:0.###} ms, max {ms[^1]:0.###} ms over {ms.Length}"));
+                $"  decision latency (analysis result → action queued): p50 {ms.P50:0.###} ms, p99 {ms.P99:0.###} ms, max {ms.Max:0.###} ms over {ms.Count}"));
     }
 }

@@ -145,12 +145,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             clusters = _context.Bleachable(watch.Clusters, watch.Clusters, how.RadiusPx);
         }
         if (clusters.Count == 0) return null;
-        var pick = how.Choice switch
-        {
-            FrapTargetChoice.Brightest => clusters.MaxBy(c => c.Intensity),
-            FrapTargetChoice.Random => clusters[_context.RandomIndex(clusters.Count)],
-            _ => clusters.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
-        };
+        var pick = _context.Choose(how.Choice, clusters);
         return new FrapTarget(pick.XPx, pick.YPx, how.RadiusPx, pick.TrackId, pick.CellId);
     }
 

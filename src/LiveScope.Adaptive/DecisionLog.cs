@@ -59,12 +59,22 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
         }
     }
 
-    public static object Stats(IReadOnlyList<double> ms)
+    /// <summary>Nearest-rank percentiles of latencies, ms; the one definition adaptive.json and the benchmark use.</summary>
+    public readonly record struct LatencyStats(int Count, double P50, double P99, double Max);
+
+    public static LatencyStats Percentiles(IEnumerable<double> ms)
     {
-        if (ms.Count == 0) return new { count = 0 };
         var sorted = ms.Order().ToArray();
+        if (sorted.Length == 0) return new LatencyStats(0, double.NaN, double.NaN, double.NaN);
         double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        return new { count = sorted.Length, p50 = Math.Round(At(0.5), 4), p99 = Math.Round(At(0.99), 4), max = Math.Round(sorted[^1], 4) };
+        return new LatencyStats(sorted.Length, At(0.5), At(0.99), sorted[^1]);
+    }
+
+    private static object Stats(IReadOnlyList<double> ms)
+    {
+        var p = Percentiles(ms);
+        if (p.Count == 0) return new { count = 0 };
+        return new { count = p.Count, p50 = Math.Round(p.P50, 4), p99 = Math.Round(p.P99, 4), max = Math.Round(p.Max, 4) };
     }
 
     public object Summary(IReadOnlyList<string> rules, int bleaches) => new Dictionary<string, object>

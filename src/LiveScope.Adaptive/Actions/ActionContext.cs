@@ -64,13 +64,24 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     /// Clusters worth bleaching: in a cell, reachable by the laser, and with no other cluster within two ROI radii
     /// plus the spot, so the recovery measured in the ROI is this cluster's alone (a neighbour drifting in biases t½).
     /// </summary>
-    public List<Rules.WatchedCluster> Bleachable(IEnumerable<Rules.WatchedCluster> candidates, IReadOnlyList<Rules.WatchedCluster> all, double radiusPx)
+    public List<WatchedCluster> Bleachable(IEnumerable<WatchedCluster> candidates, IReadOnlyList<WatchedCluster> all, double radiusPx)
     {
         double clear = 2 * radiusPx + SpotDiameterPx;
         return candidates.Where(c => c.CellId > 0 && CanBleach(c.XPx, c.YPx, radiusPx)
                                      && !all.Any(o => o.TrackId != c.TrackId && Math.Pow(o.XPx - c.XPx, 2) + Math.Pow(o.YPx - c.YPx, 2) < clear * clear))
             .ToList();
     }
+
+    /// <summary>
+    /// The cluster a bleach aims at, among allowed ones: the brightest, a seeded random one, or the newest — the most
+    /// recently born (tracks there from the start count as oldest), then the youngest.
+    /// </summary>
+    public WatchedCluster Choose(FrapTargetChoice choice, IReadOnlyList<WatchedCluster> allowed) => choice switch
+    {
+        FrapTargetChoice.Brightest => allowed.MaxBy(c => c.Intensity),
+        FrapTargetChoice.Random => allowed[RandomIndex(allowed.Count)],
+        _ => allowed.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
+    };
 
     public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
 }

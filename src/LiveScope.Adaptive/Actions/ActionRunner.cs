@@ -51,7 +51,7 @@ public sealed class ActionRunner(ActionContext run)
         if (candidates.Count == 0) return ActionOutcome.Refused("no_target", "no cluster in a cell, within the laser's reach and clear of its neighbours");
         var allowed = candidates.Where(c => run.BleachesPerCell.GetValueOrDefault((p, c.CellId)) < run.Limits.MaxBleachesPerCell).ToList();
         if (allowed.Count == 0) return ActionOutcome.Refused("max_bleaches_per_cell", $"every candidate's cell has had {run.Limits.MaxBleachesPerCell} bleach(es)");
-        var target = Choose(b.Choose, allowed);
+        var target = run.Choose(b.Choose, allowed);
         var channel = run.Protocol.Channels.FirstOrDefault(c => c.Name == b.Channel) ?? run.Protocol.Channels[0];
         double bleachDose = LightDose.BleachDoseS(b.RadiusPx, run.SpotDiameterPx, b.DwellMs, b.PowerFraction);
         double dose = bleachDose + (b.PreBleachFrames + b.RecoveryFrames) * LightDose.FrameDoseS(channel);
@@ -76,14 +76,6 @@ public sealed class ActionRunner(ActionContext run)
             },
         };
     }
-
-    private WatchedCluster Choose(FrapTargetChoice choice, List<WatchedCluster> allowed) => choice switch
-    {
-        FrapTargetChoice.Brightest => allowed.MaxBy(c => c.Intensity),
-        FrapTargetChoice.Random => allowed[run.RandomIndex(allowed.Count)],
-        // Newest: the most recently born (tracks there from the start count as oldest), then the youngest.
-        _ => allowed.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
-    };
 
     /// <summary>Pre-bleach frames from one interval from now, the bleach, then the recovery frames — the planner's FRAP shape.</summary>
     private void Schedule(FrapSpec spec, int p, PositionSpec position, ChannelSpec channel, TimeSpan now)
