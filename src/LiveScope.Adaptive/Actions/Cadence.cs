@@ -91,16 +91,17 @@ public sealed class Cadence
     {
         if (!_positions.TryGetValue(position, out var p) || p.Finished) return 0;
         p.Finished = true;
-        return RemoveFuture(position, now).Count;
+        return _queue.RemoveWhere(e => IsFutureRegular(e, position, now)).Count;
     }
 
-    private List<PlannedEvent> RemoveFuture(int position, TimeSpan now) =>
-        _queue.RemoveWhere(e => IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now).ToList();
+    /// <summary>The position's regular frames and autofocus not yet due: what an interval change may rewrite.</summary>
+    private bool IsFutureRegular(PlannedEvent e, int position, TimeSpan now) =>
+        IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now;
 
     private int Rebuild(int position, PositionCadence p, TimeSpan now)
     {
         int fastFrames = 0;
-        _queue.Replace(e => IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now, removed =>
+        _queue.Replace(e => IsFutureRegular(e, position, now), removed =>
         {
             // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames
             // go back as they were, so no T index is handed out twice (the file would refuse the second plane).
