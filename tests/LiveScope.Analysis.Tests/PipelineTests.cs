@@ -158,5 +158,34 @@ public class PipelineTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>
+    /// CSV numbers are formatted by a fast path; the text must be exactly the runtime's G9 (what the files always had):
+    /// positions, intensities, ratios, values near rounding ties and notation boundaries, and random bit patterns.
+    /// </summary>
+    [Fact]
+    public void Csv_numbers_are_formatted_exactly_as_the_runtime_formats_G9()
+    {
+        var rng = new Random(7);
+        var buffer = new byte[64];
+        var values = new List<double> { 0, -0.0, 1, 0.5, 1e-4, 9.99999999e-5, 0.000099999999999, 1e9, 999999999, 999999999.5, 999999999.6,
+            123456789.5, 0.1, 0.3, 1e8, 99999999.95, 1234567885, 12345678.85, 2048, 1023.5, Math.PI, double.Epsilon, double.MaxValue };
+        for (int i = 0; i < 200_000; i++)
+        {
+            values.Add(rng.NextDouble() * Math.Pow(10, rng.Next(-7, 11)));
+            values.Add(Math.Round(rng.NextDouble() * 4096 * 256) / 256);
+            values.Add(BitConverter.Int64BitsToDouble(rng.NextInt64()));
+            double tie = (rng.Next(100_000_000, 999_999_999) + 0.5) * Math.Pow(10, rng.Next(-12, 1));
+            values.AddRange([tie, Math.BitIncrement(tie), Math.BitDecrement(tie)]);
+        }
+        foreach (double v in values.Where(double.IsFinite).SelectMany(v => new[] { v, -v }))
+        {
+            G9Utf8.TryFormat(v, buffer, out int written).Should().BeTrue();
+            string text = System.Text.Encoding.ASCII.GetString(buffer, 0, written);
+            if (text != v.ToString("G9", System.Globalization.CultureInfo.InvariantCulture))
+                text.Should().Be(v.ToString("G9", System.Globalization.CultureInfo.InvariantCulture), $"for {v:R}");
+        }
+        G9Utf8.TryFormat(1023.456789, new byte[4], out _).Should().BeFalse("a short buffer is refused, not overrun");
+    }
+
     private static string Temp() => Path.Combine(Path.GetTempPath(), $"livescope-analysis-{Guid.NewGuid():N}");
 }
