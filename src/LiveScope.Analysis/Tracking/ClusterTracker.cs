@@ -17,11 +17,14 @@ public sealed class ClusterTracker
     private readonly TrackingOptions _options;
     private readonly List<Track> _tracks = [];
     private readonly List<Track> _active = [];
+    // The last point of each active track, in _active's order: linking reads these in one flat array instead of
+    // going through each track's object and point list (cache misses that were most of the linking time).
+    private TrackPoint[] _activeLast = [];
     private readonly LinearAssignment _assignment = new();
     private int[] _trackIds = [];
     private int _trackIdCount;
     // Per-frame work buffers, grown as needed and kept (see Link).
-    private Track?[] _linked = [];
+    private int[] _linked = [];   // per detection: the index in _active of the track it continues, or −1
     private double[] _xs = [], _cost = [];
     private int[] _order = [], _parent = [], _groupStart = [], _edgeRoot = [], _rowOfTrack = [], _colOfDetection = [],
         _rowTrack = [], _colDetection = [], _assignmentOfRow = [];
@@ -55,8 +58,9 @@ public sealed class ClusterTracker
         int kept = 0;   // drop tracks lost for good, in place (RemoveAll's predicate would allocate a closure per frame)
         for (int i = 0; i < _active.Count; i++)
         {
-            var last = _active[i].Last;
+            var last = _activeLast[i];
             if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS) continue;
+            _activeLast[kept] = last;
             _active[kept++] = _active[i];
         }
         _active.RemoveRange(kept, _active.Count - kept);
@@ -65,22 +69,28 @@ public sealed class ClusterTracker
         _trackIdCount = clusters.Length;
 
         Link(timeS, pixelSizeUm, clusters);
+        if (_activeLast.Length < _active.Count + clusters.Length)   // kept points are copied (Grow does not)
+            Array.Resize(ref _activeLast, Math.Max(_active.Count + clusters.Length, 2 * _activeLast.Length));
         for (int d = 0; d < clusters.Length; d++)
         {
             var c = clusters[d];
-            var track = _linked[d];
-            if (track is null)
+            int index = _linked[d];
+            if (index < 0)
             {
-                track = new Track(_tracks.Count + 1);
-                _tracks.Add(track); _active.Add(track);
+                index = _active.Count;
+                var born = new Track(_tracks.Count + 1);
+                _tracks.Add(born); _active.Add(born);
             }
-            track.Add(new TrackPoint(frameIndex, timeS, c.X, c.Y, c.IntegratedIntensity));
+            var track = _active[index];
+            var point = new TrackPoint(frameIndex, timeS, c.X, c.Y, c.IntegratedIntensity);
+            track.Add(point);
+            _activeLast[index] = point;
             _trackIds[d] = track.Id;
         }
     }
 
     /// <summary>
-    /// Fills <see cref="_linked"/>[d] with the track continued by detection d (null: a new track). Candidate edges are the
+    /// Fills <see cref="_linked"/>[d] with the active track continued by detection d (−1: a new track). Candidate edges are the
     /// track–detection pairs within the track's gate (found through the detections sorted by x); union-find over tracks
     /// (0..T-1) and detections (T..) splits them into connected groups, and each group gets its own small cost matrix.
     /// Every buffer is kept between frames, so a steady stream of frames allocates nothing here.
@@ -89,7 +99,7 @@ public sealed class ClusterTracker
     {
         int detections = clusters.Length, tracks = _active.Count;
         Grow(ref _linked, detections);
-        Array.Clear(_linked, 0, detections);
+        Array.Fill(_linked, -1, 0, detections);
         if (tracks == 0 || detections == 0) return;
         Grow(ref _xs, detections); Grow(ref _order, detections);
         Grow(ref _parent, tracks + detections);
@@ -101,7 +111,7 @@ public sealed class ClusterTracker
         int edges = 0;
         for (int t = 0; t < tracks; t++)
         {
-            var last = _active[t].Last;
+            var last = _activeLast[t];
             double gate = _options.LinkDistancePx(timeS - last.TimeS, pixelSizeUm), gateSq = gate * gate;
             for (int k = LowerBound(_xs.AsSpan(0, detections), last.X - gate); k < detections && _xs[k] <= last.X + gate; k++)
             {
@@ -139,6 +149,17 @@ public sealed class ClusterTracker
     private void SolveGroup(ReadOnlySpan<Edge> group)
     {
         const double gateCost = 1, forbidden = 1e12;
+        if (IsOneTrack(group))
+        {
+            // Most groups are one track (alone in its gate, or with a few detections in it). Its optimum is its
+            // cheapest edge, the first found of equal ones, as the solver picks it (columns in order of appearance,
+            // first strict minimum); edges never cost more than staying unlinked (d ≤ gate), and on a tie the solver
+            // also takes the detection, whose column comes first.
+            int best = 0;
+            for (int e = 1; e < group.Length; e++) if (group[e].Cost < group[best].Cost) best = e;
+            _linked[group[best].D] = group[best].T;
+            return;
+        }
         int n = 0, columns = 0;
         foreach (var e in group)
         {
@@ -155,7 +176,13 @@ public sealed class ClusterTracker
         _assignment.Solve(cost, n, m, assignment);
         for (int i = 0; i < n; i++)
             if (assignment[i] < columns && cost[i * m + assignment[i]] < forbidden)
-                _linked[_colDetection[assignment[i]]] = _active[_rowTrack[i]];
+                _linked[_colDetection[assignment[i]]] = _rowTrack[i];
+    }
+
+    private static bool IsOneTrack(ReadOnlySpan<Edge> group)
+    {
+        foreach (var e in group) if (e.T != group[0].T) return false;
+        return true;
     }
 
     private static int Find(int[] parent, int a)
