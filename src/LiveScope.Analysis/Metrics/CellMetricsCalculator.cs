@@ -52,17 +52,21 @@ public sealed class CellMetricsCalculator
                 default: _cytoplasm[cell]++; break;
             }
             int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
+            // Where every bin under the wider (own-light) aperture is this cell's, no pixel needs its label looked up.
+            bool allInCell = AllBinsAre(masks, cell, cx - 2 * r, cx + 2 * r, cy - 2 * r, cy + 2 * r, width, height);
             for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
+            {
+                double dy2 = (y - c.Y) * (y - c.Y);
                 for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
                 {
-                    if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
+                    if ((x - c.X) * (x - c.X) + dy2 > r2) continue;
                     int i = y * width + x;
                     if (!Mark(_counted, i)) continue;
-                    int pixelCell = CellAt(masks, x, y);
-                    if (pixelCell != cell) continue;   // disc pixels spilling into another cell or outside are not counted
+                    if (!allInCell && CellAt(masks, x, y) != cell) continue;   // disc pixels spilling into another cell or outside are not counted
                     _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
                 }
-            _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx);
+            }
+            _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx, allInCell);
         }
 
         double um2PerPx = pixelSizeUm * pixelSizeUm;
@@ -92,20 +96,39 @@ public sealed class CellMetricsCalculator
     }
 
     /// <summary>A cluster's light above its local level over a disc of <paramref name="radiusPx"/>, each pixel counted for one cluster only.</summary>
-    private double OwnLight(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks, in Cluster c, int cell, double radiusPx)
+    private double OwnLight(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks, in Cluster c, int cell, double radiusPx, bool allInCell)
     {
         int r = (int)Math.Ceiling(radiusPx); double r2 = radiusPx * radiusPx, sum = 0;
         int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
         for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
+        {
+            double dy2 = (y - c.Y) * (y - c.Y);
             for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
             {
-                if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) > r2) continue;
+                if ((x - c.X) * (x - c.X) + dy2 > r2) continue;
                 int i = y * width + x;
-                if (IsSet(_apertureCounted, i) || CellAt(masks, x, y) != cell) continue;
+                if (IsSet(_apertureCounted, i) || (!allInCell && CellAt(masks, x, y) != cell)) continue;
                 Mark(_apertureCounted, i);
                 sum += pixels[i] - c.Background;
             }
+        }
         return sum;
+    }
+
+    /// <summary>
+    /// Whether every pixel of the box (clamped to the frame) has label <paramref name="cell"/>: labels are constant
+    /// over a bin, so this looks at the few bins the box covers, as <see cref="CellAt"/> maps pixels to them.
+    /// </summary>
+    private static bool AllBinsAre(CellMasks masks, int cell, int x0, int x1, int y0, int y1, int width, int height)
+    {
+        int f = masks.BinFactor;
+        int bx0 = Math.Min(Math.Max(0, x0) / f, masks.BinnedWidth - 1), bx1 = Math.Min(Math.Min(width - 1, x1) / f, masks.BinnedWidth - 1);
+        int by0 = Math.Min(Math.Max(0, y0) / f, masks.BinnedHeight - 1), by1 = Math.Min(Math.Min(height - 1, y1) / f, masks.BinnedHeight - 1);
+        var labels = masks.Labels;
+        for (int by = by0; by <= by1; by++)
+            for (int bx = bx0; bx <= bx1; bx++)
+                if (labels[by * masks.BinnedWidth + bx] != cell) return false;
+        return true;
     }
 
     private static int Words(int pixels) => (pixels + 63) / 64;
@@ -130,7 +153,8 @@ public sealed class CellMetricsCalculator
     /// <summary>
     /// Sum and pixel count of every label. Labels are constant over each bin (f×f pixels), so the f rows of a binned
     /// row are first added column-wise into <see cref="_columnSum"/> with vector adds, and each bin then adds its f
-    /// column sums to its label once: integer sums, so exactly what adding pixel by pixel gives. Full-resolution rows
+    /// column sums to its label's run; a run is added once: integer sums (exact in a double below 2^53), so exactly
+    /// what adding pixel by pixel gives. Full-resolution rows
     /// or columns beyond the binned grid (masks of another size) fall into its last row or column, as CellAt has it.
     /// </summary>
     private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks)
@@ -146,6 +170,8 @@ public sealed class CellMetricsCalculator
             columnSum.Clear();
             for (int y = y0; y < y1; y++) ImageOps.AddRow(pixels.Slice(y * width, width), columnSum);
             var rowLabels = labels.AsSpan(by * bw, bw);
+            // Neighbouring bins mostly share a label: a run is summed in integers and added to its label once.
+            int runLabel = rowLabels[0]; ulong runSum = 0; long runCount = 0;
             for (int bx = 0; bx < bw; bx++)
             {
                 int x0 = Math.Min(bx * f, width), x1 = bx == bw - 1 ? width : Math.Min(x0 + f, width);
@@ -153,8 +179,10 @@ public sealed class CellMetricsCalculator
                 ulong sum = 0;
                 for (int x = x0; x < x1; x++) sum += columnSum[x];
                 int l = rowLabels[bx];
-                _cellSum[l] += sum; _cellCount[l] += (long)(x1 - x0) * (y1 - y0);
+                if (l != runLabel) { _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount; runLabel = l; runSum = 0; runCount = 0; }
+                runSum += sum; runCount += (long)(x1 - x0) * (y1 - y0);
             }
+            _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount;
         }
     }
 
