@@ -38,8 +38,10 @@ public sealed class CellMetricsCalculator
 
         int r = (int)Math.Ceiling(clusterRadiusPx); double r2 = clusterRadiusPx * clusterRadiusPx;
         int inCells = 0; double areaSum = 0, intensitySum = 0;
-        foreach (var c in clusters)
+        for (int k = 0; k < clusters.Length; k++)
         {
+            if (k + PrefetchAhead < clusters.Length) PrefetchAperture(pixels, width, height, clusters[k + PrefetchAhead], 2 * r);
+            var c = clusters[k];
             int cell = masks?.CellAt(c.X, c.Y) ?? 0;
             areaSum += c.AreaPx; intensitySum += c.IntegratedIntensity;
             if (cell == 0) continue;
@@ -57,9 +59,9 @@ public sealed class CellMetricsCalculator
             for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
             {
                 double dy2 = (y - c.Y) * (y - c.Y);
-                for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
+                if (!DiscRow(c.X, dy2, r2, Math.Max(0, cx - r), Math.Min(width - 1, cx + r), out int xa, out int xb)) continue;
+                for (int x = xa; x <= xb; x++)
                 {
-                    if ((x - c.X) * (x - c.X) + dy2 > r2) continue;
                     int i = y * width + x;
                     if (!Mark(_counted, i)) continue;
                     if (!allInCell && CellAt(masks, x, y) != cell) continue;   // disc pixels spilling into another cell or outside are not counted
@@ -103,9 +105,9 @@ public sealed class CellMetricsCalculator
         for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
         {
             double dy2 = (y - c.Y) * (y - c.Y);
-            for (int x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
+            if (!DiscRow(c.X, dy2, r2, Math.Max(0, cx - r), Math.Min(width - 1, cx + r), out int xa, out int xb)) continue;
+            for (int x = xa; x <= xb; x++)
             {
-                if ((x - c.X) * (x - c.X) + dy2 > r2) continue;
                 int i = y * width + x;
                 if (IsSet(_apertureCounted, i) || (!allInCell && CellAt(masks, x, y) != cell)) continue;
                 Mark(_apertureCounted, i);
@@ -129,6 +131,47 @@ public sealed class CellMetricsCalculator
             for (int bx = bx0; bx <= bx1; bx++)
                 if (labels[by * masks.BinnedWidth + bx] != cell) return false;
         return true;
+    }
+
+    /// <summary>
+    /// Clusters come in detector order (by response), so each aperture reads rows of the frame no recent one did:
+    /// cache misses. The rows of the aperture a few clusters ahead are requested early; the order (which decides who
+    /// counts a pixel where apertures overlap) stays the detector's.
+    /// </summary>
+    private const int PrefetchAhead = 6;
+
+    private static unsafe void PrefetchAperture(ReadOnlySpan<ushort> pixels, int width, int height, in Cluster c, int r)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
+        int x0 = Math.Clamp(cx - r, 0, width - 1), x1 = Math.Clamp(cx + r, 0, width - 1);
+        fixed (ushort* p = pixels)
+            for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + (long)y * width + x0);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + (long)y * width + x1);   // the row may cross a cache line
+            }
+    }
+
+    /// <summary>
+    /// The pixels x in [lo, hi] of one disc row, those with (x − cx)² + dy² ≤ r²: an interval, found from the square
+    /// root and settled at its ends by that same test, so exactly the pixels a per-pixel test keeps (without its
+    /// branch per pixel, which the sub-pixel centres made unpredictable). False when the row has none.
+    /// </summary>
+    private static bool DiscRow(double cx, double dy2, double r2, int lo, int hi, out int first, out int last)
+    {
+        first = lo; last = hi;
+        if (dy2 > r2 || lo > hi) return false;
+        double half = Math.Sqrt(r2 - dy2);
+        first = Math.Clamp((int)Math.Ceiling(cx - half), lo, hi + 1);
+        last = Math.Clamp((int)Math.Floor(cx + half), lo - 1, hi);
+        while (first > lo && In(first - 1)) first--;
+        while (first <= hi && !In(first)) first++;
+        while (last < hi && In(last + 1)) last++;
+        while (last >= lo && !In(last)) last--;
+        return first <= last;
+
+        bool In(int x) => (x - cx) * (x - cx) + dy2 <= r2;
     }
 
     private static int Words(int pixels) => (pixels + 63) / 64;
