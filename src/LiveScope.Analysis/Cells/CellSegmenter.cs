@@ -11,13 +11,30 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
 {
     private readonly CellSegmentationOptions _options = options ?? new CellSegmentationOptions();
 
-    public CellMasks Segment(ReadOnlySpan<ushort> pixels, int width, int height, ReadOnlySpan<ushort> nuclearChannel = default)
+    public CellMasks Segment(ReadOnlySpan<ushort> pixels, int width, int height, ReadOnlySpan<ushort> nuclearChannel = default) =>
+        Segment(Bin(pixels, width, height, nuclearChannel));
+
+    /// <summary>
+    /// The part of a segmentation that reads the frame: binning (a few ms at 2048²). What it returns holds all the
+    /// rest needs, so <see cref="Segment(BinnedFrame)"/> may run later or on another thread, after the frame is gone.
+    /// </summary>
+    public BinnedFrame Bin(ReadOnlySpan<ushort> pixels, int width, int height, ReadOnlySpan<ushort> nuclearChannel = default)
     {
         int f = _options.BinFactor;
-        var binned = ImageOps.Bin(pixels, width, height, f, out int bw, out int bh);
+        var mean = ImageOps.Bin(pixels, width, height, f, out int bw, out int bh);
+        var nuclear = nuclearChannel.IsEmpty ? null : ImageOps.Bin(nuclearChannel, width, height, f, out _, out _);
+        return new BinnedFrame(width, height, f, bw, bh, mean, nuclear);
+    }
+
+    /// <summary>The masks of a binned frame; uses only the options and <paramref name="frame"/>, so calls may run concurrently.</summary>
+    public CellMasks Segment(BinnedFrame frame)
+    {
+        int f = frame.BinFactor, bw = frame.BinnedWidth, bh = frame.BinnedHeight, width = frame.Width, height = frame.Height;
+        var binned = frame.Mean;
         var smooth = ImageOps.GaussianBlur(binned, bw, bh, _options.SmoothingSigmaBinnedPx);
         double threshold = _options.Threshold ?? ImageOps.Otsu(smooth);
-        var foreground = smooth.Select(v => v > threshold).ToArray();
+        var foreground = new bool[smooth.Length];
+        for (int i = 0; i < smooth.Length; i++) foreground[i] = smooth[i] > threshold;
         FillHoles(foreground, bw, bh);   // a dim nucleus must not punch a hole into its cell
         var distance = ImageOps.DistanceTransform(foreground, bw, bh);
 
@@ -33,8 +50,7 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
             if (labels[i] > 0)
                 compartments[i] = (byte)(perCell[i] <= membraneBinned ? Compartment.Membrane : Compartment.Cytoplasm);
 
-        float[]? nuclear = nuclearChannel.IsEmpty ? null
-            : ImageOps.GaussianBlur(ImageOps.Bin(nuclearChannel, width, height, f, out _, out _), bw, bh, _options.SmoothingSigmaBinnedPx);
+        float[]? nuclear = frame.Nuclear is null ? null : ImageOps.GaussianBlur(frame.Nuclear, bw, bh, _options.SmoothingSigmaBinnedPx);
         if (nuclear is not null || _options.NucleusFromDimRegion)
         {
             // Each cell's cytoplasm pixels in ascending index order, bucketed in one pass (a counting sort by label).
@@ -67,55 +83,115 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
     {
         var labels = new int[distance.Length];
         // Seeds: deep pixels that are the maximum of the distance within the separation radius; of seeds closer
-        // than that radius (plateaus) the first kept wins.
+        // than that radius (plateaus) the first kept wins, deepest first, then in pixel order.
         int r = (int)Math.Ceiling(_options.MinSeedSeparationBinnedPx);
-        bool IsRegionalMax(int i)
-        {
-            int x = i % w, y = i / w;
-            // Most pixels have a deeper 8-neighbour (inside the disc whenever r ≥ 2): reject them before the whole disc.
-            if (r >= 2)
-                for (int dy = -1; dy <= 1; dy++)
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        int nx = x + dx, ny = y + dy;
-                        if (nx >= 0 && ny >= 0 && nx < w && ny < h && distance[ny * w + nx] > distance[i]) return false;
-                    }
-            for (int dy = -r; dy <= r; dy++)
-                for (int dx = -r; dx <= r; dx++)
-                {
-                    int nx = x + dx, ny = y + dy;
-                    if (nx < 0 || ny < 0 || nx >= w || ny >= h || dx * dx + dy * dy > r * r) continue;
-                    if (distance[ny * w + nx] > distance[i]) return false;
-                }
-            return true;
-        }
+        var candidates = new List<long>();
+        for (int i = 0; i < distance.Length; i++)
+            if (distance[i] >= _options.MinSeedDepthBinnedPx && IsRegionalMax(distance, w, h, i, r)) candidates.Add(FloodKey(distance, i));
+        candidates.Sort();
         var seeds = new List<int>();
-        var byDepth = Enumerable.Range(0, distance.Length).Where(i => distance[i] >= _options.MinSeedDepthBinnedPx && IsRegionalMax(i))
-            .OrderByDescending(i => distance[i]).ThenBy(i => i);
-        foreach (int i in byDepth)
+        foreach (long key in candidates)
         {
-            int x = i % w, y = i / w;
-            if (seeds.Any(s => Sq(s % w - x) + Sq(s / w - y) < r * r)) continue;
+            int i = (int)(uint)key;
+            if (SeedWithin(labels, w, h, i, r)) continue;
             seeds.Add(i);
+            labels[i] = seeds.Count;
         }
-        var queue = new PriorityQueue<int, (float, int)>();
-        for (int s = 0; s < seeds.Count; s++) { labels[seeds[s]] = s + 1; queue.Enqueue(seeds[s], (-distance[seeds[s]], seeds[s])); }
-        while (queue.TryDequeue(out int i, out _))
+        // Flood from the seeds, the deepest queued pixel first (ties: lowest index), as a priority queue keyed
+        // (−distance, index) would; a pixel takes the label of the pixel that reached it.
+        var queue = new MinHeap(seeds.Count * 4);
+        foreach (int seed in seeds) queue.Push(FloodKey(distance, seed));
+        while (queue.Count > 0)
         {
-            int x = i % w, y = i / w;
+            int i = (int)(uint)queue.Pop();
+            int x = i % w, y = i / w, label = labels[i];
             for (int dy = -1; dy <= 1; dy++)
+            {
+                int ny = y + dy;
+                if (ny < 0 || ny >= h) continue;
                 for (int dx = -1; dx <= 1; dx++)
                 {
-                    int nx = x + dx, ny = y + dy;
-                    if ((dx == 0 && dy == 0) || nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                    int nx = x + dx;
+                    if ((dx == 0 && dy == 0) || nx < 0 || nx >= w) continue;
                     int n = ny * w + nx;
                     if (!foreground[n] || labels[n] != 0) continue;
-                    labels[n] = labels[i];
-                    queue.Enqueue(n, (-distance[n], n));
+                    labels[n] = label;
+                    queue.Push(FloodKey(distance, n));
                 }
+            }
         }
         // Foreground objects too shallow for a seed (small debris) stay unlabelled.
         return labels;
+    }
+
+    /// <summary>
+    /// Orders pixels deepest first, then by index: distances are ≥ 0, so their float bits order as the floats do,
+    /// and the complement puts the deepest first in an ascending sort.
+    /// </summary>
+    private static long FloodKey(float[] distance, int i) =>
+        ((long)(int.MaxValue - BitConverter.SingleToInt32Bits(distance[i])) << 32) | (uint)i;
+
+    /// <summary>No pixel within radius r (disc) is deeper; most pixels have a deeper 8-neighbour and are rejected early.</summary>
+    private static bool IsRegionalMax(float[] distance, int w, int h, int i, int r)
+    {
+        int x = i % w, y = i / w;
+        float d = distance[i];
+        if (r >= 2)   // the 8-neighbours are inside the disc
+            for (int ny = Math.Max(0, y - 1); ny <= Math.Min(h - 1, y + 1); ny++)
+                for (int nx = Math.Max(0, x - 1); nx <= Math.Min(w - 1, x + 1); nx++)
+                    if (distance[ny * w + nx] > d) return false;
+        for (int ny = Math.Max(0, y - r); ny <= Math.Min(h - 1, y + r); ny++)
+            for (int nx = Math.Max(0, x - r); nx <= Math.Min(w - 1, x + r); nx++)
+                if ((nx - x) * (nx - x) + (ny - y) * (ny - y) <= r * r && distance[ny * w + nx] > d) return false;
+        return true;
+    }
+
+    /// <summary>A seed already labelled closer than r (strictly) to pixel i.</summary>
+    private static bool SeedWithin(int[] labels, int w, int h, int i, int r)
+    {
+        int x = i % w, y = i / w;
+        for (int ny = Math.Max(0, y - r); ny <= Math.Min(h - 1, y + r); ny++)
+            for (int nx = Math.Max(0, x - r); nx <= Math.Min(w - 1, x + r); nx++)
+                if ((nx - x) * (nx - x) + (ny - y) * (ny - y) < r * r && labels[ny * w + nx] != 0) return true;
+        return false;
+    }
+
+    /// <summary>A binary min-heap of packed keys (one long compare per step, no comparer calls).</summary>
+    private sealed class MinHeap(int capacity)
+    {
+        private long[] _items = new long[Math.Max(16, capacity)];
+        public int Count { get; private set; }
+
+        public void Push(long key)
+        {
+            if (Count == _items.Length) Array.Resize(ref _items, 2 * Count);
+            int i = Count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (_items[parent] <= key) break;
+                _items[i] = _items[parent];
+                i = parent;
+            }
+            _items[i] = key;
+        }
+
+        public long Pop()
+        {
+            long top = _items[0], last = _items[--Count];
+            int i = 0;
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= Count) break;
+                if (child + 1 < Count && _items[child + 1] < _items[child]) child++;
+                if (_items[child] >= last) break;
+                _items[i] = _items[child];
+                i = child;
+            }
+            if (Count > 0) _items[i] = last;
+            return top;
+        }
     }
 
     private static int RemoveSmall(int[] labels, int minAreaBinned)
@@ -199,4 +275,21 @@ public sealed class CellSegmenter(CellSegmentationOptions? options = null)
     }
 
     private static int Sq(int v) => v * v;
+}
+
+/// <summary>A frame (and optionally its nuclear channel) binned for <see cref="CellSegmenter.Segment(BinnedFrame)"/>; not changed after creation.</summary>
+public sealed class BinnedFrame
+{
+    internal BinnedFrame(int width, int height, int binFactor, int binnedWidth, int binnedHeight, float[] mean, float[]? nuclear)
+    {
+        Width = width; Height = height; BinFactor = binFactor; BinnedWidth = binnedWidth; BinnedHeight = binnedHeight; Mean = mean; Nuclear = nuclear;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public int BinFactor { get; }
+    public int BinnedWidth { get; }
+    public int BinnedHeight { get; }
+    internal float[] Mean { get; }
+    internal float[]? Nuclear { get; }
 }

@@ -62,26 +62,51 @@ internal static class ImageOps
         for (; x < row.Length; x++) columnSum[x] += row[x];
     }
 
+    /// <summary>
+    /// Separable Gaussian with clamped edges. Each output adds its taps in kernel order (−R..R), as a plain loop
+    /// would; the vectors only do that for several neighbouring outputs at once, so the floats are the same.
+    /// </summary>
     public static float[] GaussianBlur(float[] image, int width, int height, double sigma)
     {
         if (sigma <= 0) return (float[])image.Clone();
         var k = new Detection.GaussianKernel(sigma);
+        int radius = k.Radius;
+        var weights = k.Weights;
         var tmp = new float[image.Length]; var result = new float[image.Length];
+        var padded = new float[width + 2 * radius];
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float a = 0;
-                for (int j = -k.Radius; j <= k.Radius; j++) a += k[j] * image[y * width + Math.Clamp(x + j, 0, width - 1)];
-                tmp[y * width + x] = a;
-            }
+        {
+            // The row with its edge pixels repeated R times either side: the clamp, paid once per row.
+            var row = image.AsSpan(y * width, width);
+            row.CopyTo(padded.AsSpan(radius));
+            padded.AsSpan(0, radius).Fill(row[0]);
+            padded.AsSpan(radius + width, radius).Fill(row[width - 1]);
+            var output = tmp.AsSpan(y * width, width);
+            for (int j = 0; j <= 2 * radius; j++) MultiplyAdd(padded.AsSpan(j, width), weights[j], output);
+        }
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float a = 0;
-                for (int j = -k.Radius; j <= k.Radius; j++) a += k[j] * tmp[Math.Clamp(y + j, 0, height - 1) * width + x];
-                result[y * width + x] = a;
-            }
+        {
+            var output = result.AsSpan(y * width, width);
+            for (int j = -radius; j <= radius; j++)
+                MultiplyAdd(tmp.AsSpan(Math.Clamp(y + j, 0, height - 1) * width, width), weights[j + radius], output);
+        }
         return result;
+    }
+
+    /// <summary>output[x] += weight · input[x] (a multiply then an add, never fused: the plain loop's rounding).</summary>
+    private static void MultiplyAdd(ReadOnlySpan<float> input, float weight, Span<float> output)
+    {
+        int x = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = new Vector<float>(weight);
+            for (; x + Vector<float>.Count <= output.Length; x += Vector<float>.Count)
+            {
+                var product = w * new Vector<float>(input.Slice(x, Vector<float>.Count));
+                (new Vector<float>(output.Slice(x, Vector<float>.Count)) + product).CopyTo(output.Slice(x, Vector<float>.Count));
+            }
+        }
+        for (; x < output.Length; x++) output[x] += weight * input[x];
     }
 
     /// <summary>Otsu's threshold over a 256-bin histogram of the values.</summary>
@@ -114,18 +139,22 @@ internal static class ImageOps
         const float Inf = 1e9f, A = 1f, D = 1.3333f;   // 3-4 chamfer scaled to pixel units
         var d = new float[mask.Length];
         for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? Inf : 0;
-        float At(int x, int y) => x < 0 || y < 0 || x >= width || y >= height ? 0 : d[y * width + x];
+        // Neighbours beyond the border are 0 (outside).
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
                 int i = y * width + x; if (d[i] == 0) continue;
-                d[i] = Math.Min(d[i], Math.Min(Math.Min(At(x - 1, y) + A, At(x, y - 1) + A), Math.Min(At(x - 1, y - 1) + D, At(x + 1, y - 1) + D)));
+                float left = x > 0 ? d[i - 1] : 0, up = y > 0 ? d[i - width] : 0;
+                float upLeft = x > 0 && y > 0 ? d[i - width - 1] : 0, upRight = x < width - 1 && y > 0 ? d[i - width + 1] : 0;
+                d[i] = Math.Min(d[i], Math.Min(Math.Min(left + A, up + A), Math.Min(upLeft + D, upRight + D)));
             }
         for (int y = height - 1; y >= 0; y--)
             for (int x = width - 1; x >= 0; x--)
             {
                 int i = y * width + x; if (d[i] == 0) continue;
-                d[i] = Math.Min(d[i], Math.Min(Math.Min(At(x + 1, y) + A, At(x, y + 1) + A), Math.Min(At(x + 1, y + 1) + D, At(x - 1, y + 1) + D)));
+                float right = x < width - 1 ? d[i + 1] : 0, down = y < height - 1 ? d[i + width] : 0;
+                float downRight = x < width - 1 && y < height - 1 ? d[i + width + 1] : 0, downLeft = x > 0 && y < height - 1 ? d[i + width - 1] : 0;
+                d[i] = Math.Min(d[i], Math.Min(Math.Min(right + A, down + A), Math.Min(downRight + D, downLeft + D)));
             }
         return d;
     }
