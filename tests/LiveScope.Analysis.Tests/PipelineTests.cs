@@ -87,6 +87,35 @@ public class PipelineTests
         finally { Directory.Delete(live, true); Directory.Delete(saved, true); }
     }
 
+    /// <summary>
+    /// Re-segmentation finishes off the frame path; its masks must take effect at a frame fixed by frame indices
+    /// alone (due frame + lag), whatever the thread timing, so live and saved analyses agree run after run.
+    /// </summary>
+    [Theory]
+    [InlineData(2, new[] { 0, 5, 8 })]
+    [InlineData(0, new[] { 0, 3, 6, 9 })]
+    [InlineData(7, new[] { 0, 5, 8 })]   // capped at SegmentCellsEveryFrames − 1 = 2
+    public void Re_segmented_masks_take_effect_a_fixed_number_of_frames_later(int lag, int[] changesAt)
+    {
+        var pool = new FramePool();
+        var frames = Movie(pool, 10);
+        try
+        {
+            using var pipeline = new AnalysisPipeline(Options with { SegmentCellsEveryFrames = 3, CellMasksLagFrames = lag });
+            var changes = new List<int>();
+            CellMasks? previous = null;
+            for (int f = 0; f < frames.Length; f++)
+            {
+                pipeline.Analyse(frames[f]);
+                if (!ReferenceEquals(pipeline.CellMasks, previous)) changes.Add(f);
+                previous = pipeline.CellMasks;
+                pipeline.CellMasks!.CellCount.Should().Be(2);
+            }
+            changes.Should().Equal(changesAt);
+        }
+        finally { foreach (var frame in frames) frame.Dispose(); }
+    }
+
     [Fact]
     public void Frames_of_other_channels_are_skipped()
     {

@@ -14,7 +14,8 @@ public readonly record struct FrameAnalysis(FrameMetrics Metrics, DetectionResul
 /// The same analysis for live and saved data: call <see cref="Analyse(Frame)"/> for each frame as it arrives (the
 /// frame is read during the call and never kept, so the caller may dispose it right after), then
 /// <see cref="Complete"/>. For saved data, <see cref="AnalyseAll"/> feeds a sequence of frames through the same
-/// path. Per frame: detect clusters, (re)segment cells every N frames, link tracks, compute per-cell and per-frame
+/// path. Per frame: detect clusters, (re)segment cells every N frames (finished off the frame path and used a fixed
+/// number of frames later: <see cref="AnalysisOptions.CellMasksLagFrames"/>), link tracks, compute per-cell and per-frame
 /// metrics, stream CSV rows and write overlay previews into the output folder when one is given. Not thread-safe.
 /// </summary>
 public sealed class AnalysisPipeline : IDisposable
@@ -27,6 +28,8 @@ public sealed class AnalysisPipeline : IDisposable
     private readonly MeasurementCsvWriter? _csv;
     private readonly string? _outputFolder;
     private readonly List<CellFrameMetrics> _cellRows = [];
+    private Task<CellMasks>? _pendingMasks;   // a re-segmentation finishing off the frame path
+    private int _pendingAdoptAt;               // the analysed frame index from which it is used
     private ushort[]? _nuclear;
     private int _nuclearWidth, _nuclearHeight;
     private int _frames;
@@ -82,12 +85,7 @@ public sealed class AnalysisPipeline : IDisposable
         var detection = _detector.Detect(pixels, width, height, pixelSizeUm);
         var clusters = _detector.Clusters;
 
-        if (_options.SegmentCellsEveryFrames > 0 && (index % _options.SegmentCellsEveryFrames == 0 || CellMasks is null
-            || CellMasks.Width != width || CellMasks.Height != height))
-        {
-            var nuclear = _nuclear is not null && _nuclearWidth == width && _nuclearHeight == height ? _nuclear.AsSpan() : default;
-            CellMasks = _segmenter.Segment(pixels, width, height, nuclear);
-        }
+        if (_options.SegmentCellsEveryFrames > 0) UpdateCellMasks(index, pixels, width, height);
 
         _tracker.Add(index, timeS, clusters, pixelSizeUm);
         _cellRows.Clear();
@@ -114,6 +112,41 @@ public sealed class AnalysisPipeline : IDisposable
         }
         return new FrameAnalysis(metrics, detection);
     }
+
+    /// <summary>
+    /// Adopts masks whose frame has come, and (re)segments when due. A re-segmentation (56 ms at 2048² before, still
+    /// several ms) would stall its frame: only the binning reads the frame here; the rest runs on the thread pool and
+    /// its masks are adopted CellMasksLagFrames analysed frames later, waiting for them if they are not ready.
+    /// </summary>
+    private void UpdateCellMasks(int index, ReadOnlySpan<ushort> pixels, int width, int height)
+    {
+        if (_pendingMasks is not null && index >= _pendingAdoptAt)
+        {
+            var pending = _pendingMasks;
+            _pendingMasks = null;
+            var adopted = pending.GetAwaiter().GetResult();
+            if (adopted.Width == width && adopted.Height == height) CellMasks = adopted;
+        }
+        int every = _options.SegmentCellsEveryFrames;
+        bool unusable = CellMasks is null || CellMasks.Width != width || CellMasks.Height != height;
+        if (index % every != 0 && !unusable) return;
+
+        var nuclear = _nuclear is not null && _nuclearWidth == width && _nuclearHeight == height ? _nuclear.AsSpan() : default;
+        var binned = _segmenter.Bin(pixels, width, height, nuclear);
+        int lag = Math.Min(_options.CellMasksLagFrames, every - 1);   // adopted before the next one is due
+        if (unusable || lag == 0)
+        {
+            _pendingMasks = null;   // one for another frame size is outdated
+            CellMasks = _segmenter.Segment(binned);
+            return;
+        }
+        _pendingMasks = SegmentOffThePath(_segmenter, binned);
+        _pendingAdoptAt = index + lag;
+    }
+
+    // Its own method: a lambda in UpdateCellMasks would allocate its closure on every frame, not only when it runs.
+    private static Task<CellMasks> SegmentOffThePath(CellSegmenter segmenter, BinnedFrame binned) =>
+        Task.Run(() => segmenter.Segment(binned));
 
     private void Accumulate(FrameMetrics m)
     {
