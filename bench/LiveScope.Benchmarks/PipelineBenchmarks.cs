@@ -15,7 +15,8 @@ namespace LiveScope.Benchmarks;
 /// on 2048² simulator frames, and each of its stages alone, so what the detector does not cost can be read off.
 /// The frames are the first planes of the replay benchmark's recording (generated once, as `replay` does), cycled in
 /// order so tracks and segmentation see a moving series. Every stage benchmark is one frame's work:
-/// segmentation is measured per call (the pipeline runs it every 20 frames: divide by 20 for its share).
+/// segmentation is measured per call (the pipeline runs it every 20 frames: divide by 20 for its share; only its
+/// binning runs on the frame path, the rest on another thread).
 /// Run: dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*PipelineBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -108,6 +109,9 @@ public class PipelineBenchmarks
 
     [Benchmark(Description = "stage: segment cells (one call; the pipeline makes one per 20 frames)")]
     public int Segment() => _segmenter.Segment(_pixels[Next()], Size, Size).CellCount;
+
+    [Benchmark(Description = "stage: segmentation's part on the frame path (binning; the rest runs off it)")]
+    public int SegmentOnFramePath() => _segmenter.Bin(_pixels[Next()], Size, Size).BinnedWidth;
 
     [Benchmark(Description = "stage: track")]
     public int Track()
