@@ -57,7 +57,8 @@ public class TrackingTests
         var ids = tracker.LastTrackIds.ToArray();
         ids.Should().Equal(1, 2, 3);
         tracker.Tracks.Should().HaveCount(3);
-        tracker.Tracks[2].Points.Select(p => p.FrameIndex).Should().Equal(0, 2);
+        tracker.Tracks[2].RecentPoints.Select(p => p.FrameIndex).Should().Equal(0, 2);
+        tracker.Tracks[2].PointCount.Should().Be(2);
     }
 
     [Fact]
@@ -82,6 +83,38 @@ public class TrackingTests
         msd.Select(m => m.MsdPx2).Should().Equal(1, 4, 9);       // directed motion: MSD = (v·lag)²
         msd[1].LagS.Should().Be(60);
         msd[1].Pairs.Should().Be(4);
+    }
+
+    [Fact]
+    public void A_long_track_keeps_bounded_memory_and_its_msd_and_path_length_match_the_whole_list_computation()
+    {
+        var rng = new Random(11);
+        const int MaxLag = 4;
+        var tracker = new ClusterTracker(new TrackingOptions { MaxGapFrames = 2, MaxMsdLagFrames = MaxLag, MaxLinkDistancePx = 3 });
+        var all = new List<(int Frame, double T, double X, double Y)>();
+        double x = 100, y = 100;
+        for (int f = 0; f < 500; f++)
+        {
+            x += rng.NextDouble() - 0.5; y += rng.NextDouble() - 0.5;
+            bool blinks = f % 7 == 3;                                   // gaps, so some lags have no pair
+            tracker.Add(f, f * 0.5 + rng.NextDouble() * 0.01, blinks ? [] : [At(x, y)]);
+            if (!blinks) all.Add((f, f * 0.5, (float)x, (float)y));
+        }
+        var track = tracker.Tracks.Should().ContainSingle().Subject;
+        track.PointCount.Should().Be(all.Count);
+        track.RecentPoints.Count.Should().BeLessThanOrEqualTo(MaxLag + 1);
+        track.RecentPoints[^1].FrameIndex.Should().Be(all[^1].Frame);
+        double path = 0;
+        for (int i = 1; i < all.Count; i++) path += Math.Sqrt(Math.Pow(all[i].X - all[i - 1].X, 2) + Math.Pow(all[i].Y - all[i - 1].Y, 2));
+        track.PathLengthPx.Should().BeApproximately(path, 1e-9);
+        var msd = track.Msd(MaxLag + 5);
+        msd.Select(m => m.LagFrames).Should().Equal(1, 2, 3, 4);
+        foreach (var m in msd)
+        {
+            var pairs = all.SelectMany(a => all.Where(b => b.Frame == a.Frame + m.LagFrames).Select(b => Math.Pow(b.X - a.X, 2) + Math.Pow(b.Y - a.Y, 2))).ToList();
+            m.Pairs.Should().Be(pairs.Count);
+            m.MsdPx2.Should().BeApproximately(pairs.Average(), 1e-9);
+        }
     }
 
     [Fact]

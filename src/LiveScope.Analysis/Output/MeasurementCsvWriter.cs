@@ -158,7 +158,7 @@ public sealed class MeasurementCsvWriter : IDisposable
             int lastFrame = summary.Tracks.Count == 0 ? 0 : summary.Tracks.Max(t => t.Last.FrameIndex);
             foreach (var t in summary.Tracks)
                 w.WriteLine(string.Join(',', t.Id.ToString(C), t.First.FrameIndex.ToString(C), t.Last.FrameIndex.ToString(C),
-                    t.Points.Count.ToString(C), F(t.LifetimeS), F(t.NetDisplacementPx), F(t.NetDisplacementPx * pixelSizeUm), F(t.PathLengthPx),
+                    t.PointCount.ToString(C), F(t.LifetimeS), F(t.NetDisplacementPx), F(t.NetDisplacementPx * pixelSizeUm), F(t.PathLengthPx),
                     (t.First.FrameIndex > firstFrame ? 1 : 0).ToString(C), (t.Last.FrameIndex < lastFrame ? 1 : 0).ToString(C)));
         }
         using (var w = Open("msd.csv", "track,lag_frames,lag_s,msd_px2,msd_um2,pairs"))

@@ -78,7 +78,7 @@ public sealed class ClusterTracker
             if (index < 0)
             {
                 index = _active.Count;
-                var born = new Track(_tracks.Count + 1);
+                var born = new Track(_tracks.Count + 1, _options.MaxMsdLagFrames);
                 _tracks.Add(born); _active.Add(born);
             }
             var track = _active[index];
