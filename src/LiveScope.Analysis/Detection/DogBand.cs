@@ -38,18 +38,30 @@ internal sealed unsafe partial class DogBand
     /// <param name="y0">First sweep row of the band (binned rows when binning is 2).</param>
     /// <param name="y1">One past the last sweep row of the band.</param>
     /// <param name="allow512">Use 512-bit vectors where the hardware accelerates them (false: 256-bit passes only).</param>
-    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true)
+    /// <param name="acceptance">Full resolution only: locate and test each candidate during the sweep (see DogBand.Peaks.cs).</param>
+    /// <param name="ridgeDistancePx">With <paramref name="acceptance"/>: distance of the ridge samples; 0: none.</param>
+    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true,
+                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0)
     {
         _use512 = allow512 && Vector512.IsHardwareAccelerated;
         if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
+        if (acceptance is not null && binning != 1) throw new ArgumentException("maxima are evaluated in the sweep only at full resolution", nameof(acceptance));
+        _acceptance = acceptance;
+        _reach = acceptance is null ? 0 : EvaluationReach(ridgeDistancePx);
+        if (_reach > MaxEvaluationReach) throw new ArgumentOutOfRangeException(nameof(ridgeDistancePx), ridgeDistancePx, $"reaches beyond the {Margin}-px tile margin");
+        _dogRows = EvaluationRows(acceptance, _reach);
+        (_ridgeDx, _ridgeDy, _ridgeWeights) = RidgeTable(acceptance is null ? 0 : ridgeDistancePx);
+        _ridgeSamples = _ridgeDx.Length;
+        _narrowWeights = g1.Weights;
         _frameWidth = width; _frameHeight = height; _binning = binning;
         _interpolate = binning > 1;
         width = SweepSize(width, binning); height = SweepSize(height, binning);
         _width = width; _height = height; Y0 = y0; Y1 = y1;
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
-        // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs.
-        _ring1 = _r1 + _r2 + 1; _ring2 = 2 * _r2 + 1;
+        // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs; maxima
+        // evaluated here are reach rows behind and need their own narrow rows m−r1 … m+r1.
+        _ring1 = _r1 + _r2 + 1 + _reach; _ring2 = 2 * _r2 + 1;
         _stride = (Math.Min(TileWidth, width) + 2 * Margin + Block - 1) / Block * Block;
         _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
         _k2 = g2.Weights.Select(w => Vector256.Create(w)).ToArray();
@@ -61,7 +73,7 @@ internal sealed unsafe partial class DogBand
         // Every ring row starts on a 64-byte line (stride and pad length are multiples of 16 floats), so the aligned
         // 512-bit loads of the vertical pass never straddle two lines.
         int padLength = (_stride + 2 * _r2 + Block + 15) / 16 * 16;
-        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16 + 16, pinned: true);
+        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2 + _dogRows) * _stride + 16 + 16, pinned: true);
         _pad = (float*)(((nint)Unsafe.AsPointer(ref _memory[0]) + 63) & ~(nint)63);
         _h1 = _pad + padLength;
         _h2 = _h1 + _ring1 * _stride;
@@ -95,11 +107,13 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sweep(ushort* frame, float candidateFloor)
     {
-        CandidateCount = 0;
+        CandidateCount = 0; PeakCount = 0;
         Sum = 0; SumOfSquares = 0;
-        int yStart = Math.Max(0, Y0 - 1), yEnd = Math.Min(_height - 1, Y1);
+        // Maxima need rows m ± 1; evaluated here, rows m ± reach, beyond the frame too (edges replicated, as the refiner).
+        int yStart = EvaluatesPeaks ? Y0 - _reach : Math.Max(0, Y0 - 1), yEnd = EvaluatesPeaks ? Y1 - 1 + _reach : Math.Min(_height - 1, Y1);
         for (int tileX = 0; tileX < _width; tileX += TileWidth)
         {
+            int pending = CandidateCount;             // first candidate of this tile not yet evaluated
             int tileWidth = Math.Min(TileWidth, _width - tileX);
             int columns = (tileWidth + 2 * Margin + Block - 1) / Block * Block;
             int dogX0 = tileX - Margin;               // global column of DoG index 0 in this tile
@@ -114,13 +128,14 @@ internal sealed unsafe partial class DogBand
                 int m = y - 1;
                 if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
                     FindMaxima(m, candidateFloor, tileX, tileWidth);
+                if (EvaluatesPeaks) pending = EvaluateCandidates(pending, y - _reach, tileX);
             }
         }
     }
 
     private float* Narrow(int row) => _h1 + (((row % _ring1) + _ring1) % _ring1) * _stride;
     private float* Wide(int row) => _h2 + (((row % _ring2) + _ring2) % _ring2) * _stride;
-    private float* DogRow(int y) => _dog + (y % 3) * _stride;
+    private float* DogRow(int y) => _dog + (((y % _dogRows) + _dogRows) % _dogRows) * _stride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
