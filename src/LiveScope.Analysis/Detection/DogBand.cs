@@ -145,7 +145,12 @@ internal sealed unsafe partial class DogBand
     private void LoadRow(ushort* frame, int row, int x0, int length)
     {
         row = Math.Clamp(row, 0, _height - 1);
-        if (_binning == 1) LoadFrameRow(frame + (long)row * _frameWidth, x0 - _r2, length);
+        if (_binning == 1)
+        {
+            // As below: the row FullResolutionPrefetchRows ahead is fetched while this one is converted.
+            int ahead = Math.Min(row + FullResolutionPrefetchRows, _height - 1);
+            LoadFrameRow(frame + (long)row * _frameWidth, frame + (long)ahead * _frameWidth, x0 - _r2, length);
+        }
         else
         {
             // The next binned row's frame rows are fetched into cache while this one is converted: a tile reads
@@ -157,9 +162,12 @@ internal sealed unsafe partial class DogBand
         }
     }
 
-    /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)].</summary>
+    /// <summary>How many rows ahead the full-resolution sweep prefetches (one row ahead arrives too late).</summary>
+    private const int FullResolutionPrefetchRows = 2;
+
+    /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)]; prefetches the same columns of <paramref name="ahead"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LoadFrameRow(ushort* src, int first, int length)
+    private void LoadFrameRow(ushort* src, ushort* ahead, int first, int length)
     {
         float* pad = _pad;
         int width = _width;
@@ -170,6 +178,7 @@ internal sealed unsafe partial class DogBand
         {
             for (; i + 16 <= length && first + i + 16 <= width; i += 16)
             {
+                if ((i & 31) == 0 && Sse.IsSupported) Sse.Prefetch0(ahead + first + i);   // one per 64-byte line
                 var (lo, hi) = Vector256.Widen(Vector256.Load(src + first + i));
                 Vector256.ConvertToSingle(lo.AsInt32()).Store(pad + i);
                 Vector256.ConvertToSingle(hi.AsInt32()).Store(pad + i + 8);

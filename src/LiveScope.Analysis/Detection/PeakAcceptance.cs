@@ -38,6 +38,17 @@ internal sealed class PeakAcceptance
         return !_ridgeTest || StandsOutOfRidge(peak);
     }
 
+    /// <summary>
+    /// The tests that need no ridge samples, with the threshold the noise test would have if the ridge response were
+    /// ≤ 0 (its lowest: a higher ridge response raises the local level). False means <see cref="Keeps"/> is false
+    /// whatever the ridge samples, so they need not be taken.
+    /// </summary>
+    public bool MayKeep(in RefinedPeak peakWithoutRidge, float response)
+    {
+        if (_curvatureLimit < float.PositiveInfinity && !(peakWithoutRidge.CurvatureRatio < _curvatureLimit)) return false;
+        return !_noiseThreshold || response > _options.ThresholdSdFactor * LocalResponseNoise(peakWithoutRidge with { AlongRidge = 0 });
+    }
+
     /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
     private double LocalResponseNoise(in RefinedPeak peak) => _responseSdPerNoiseSd * _noise.Sd(LocalLevel(peak));
 
