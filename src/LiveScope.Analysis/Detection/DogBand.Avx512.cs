@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -113,5 +114,43 @@ internal sealed unsafe partial class DogBand
                 a0.Store(dogRow + x); a1.Store(dogRow + x + 16); a2.Store(dogRow + x + 32); a3.Store(dogRow + x + 48);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="FindMaxima"/> at full resolution (response = sample), 16 columns at a time while all reads stay
+    /// inside the tile's computed columns; returns the first column left for the 256-bit loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int FindMaxima512(float* up, float* mid, float* down, float floor, int tileX, int tileWidth, long rowBase, ref int count)
+    {
+        var floorV = Vector512.Create(floor);
+        var sampleFloorV = Vector512.Create(floor / MaxResponseGain * (1 - 1e-6f));
+        int lastX = _width - 2, capacity = Capacity;
+        int[] index = CandidateIndex; float[] response = CandidateResponse;
+        int x = 0;
+        for (; x + 16 <= tileWidth; x += 16)
+        {
+            var c = Vector512.Load(mid + x);
+            var above = Vector512.GreaterThan(c, sampleFloorV);
+            if (above == Vector512<float>.Zero) continue;
+            var before = Vector512.Max(Vector512.Max(Vector512.Load(mid + x - 1), Vector512.Load(up + x - 1)),
+                                       Vector512.Max(Vector512.Load(up + x), Vector512.Load(up + x + 1)));
+            var after = Vector512.Max(Vector512.Max(Vector512.Load(mid + x + 1), Vector512.Load(down + x - 1)),
+                                      Vector512.Max(Vector512.Load(down + x), Vector512.Load(down + x + 1)));
+            var isMax = above & Vector512.GreaterThan(c, before) & Vector512.GreaterThanOrEqual(c, after) & Vector512.GreaterThan(c, floorV);
+            ulong bits = isMax.ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int lane = BitOperations.TrailingZeroCount(bits);
+                int tx = x + lane;
+                bits &= bits - 1;
+                int gx = tileX + tx;
+                if (gx < 1 || gx > lastX || count >= capacity) continue;
+                index[count] = (int)(rowBase + tx);
+                response[count] = c.GetElement(lane);
+                count++;
+            }
+        }
+        return x;
     }
 }

@@ -84,9 +84,11 @@ internal sealed unsafe partial class DogBand
                 rowsOf = m;
             }
             int column = Margin + x - tileX;          // ring column of the maximum
-            var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, NarrowAt(narrow, column));
-            // Most maxima of a dense frame lie on bright structure and fail the noise test at its lowest; they skip the ridge samples.
-            if (!_acceptance!.MayKeep(peak, response[i])) continue;
+            // Many maxima of a dense frame lie on bright structure and fail the noise test at its lowest: they are
+            // neither located nor ridge-sampled.
+            float narrowHere = NarrowAt(narrow, column);
+            if (!_acceptance!.MayKeep(dog[reach][column], narrowHere, response[i])) continue;
+            var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, narrowHere);
             if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column) };
             if (!_acceptance.Keeps(peak, response[i])) continue;
             if (PeakCount == _peaks.Length) Array.Resize(ref _peaks, Math.Max(256, 2 * _peaks.Length));

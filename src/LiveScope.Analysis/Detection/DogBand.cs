@@ -306,16 +306,30 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(float* row, int count)
     {
-        // Two accumulator pairs: one pair would wait on its own previous add every step.
-        Vector256<float> s0 = default, ss0 = default, s1 = default, ss1 = default;
+        // Several accumulator pairs: one pair would wait on its own previous add every step.
         int x = 0;
+        double sum512 = 0, sumSq512 = 0;
+        if (_use512)
+        {
+            Vector512<float> t0 = default, tt0 = default, t1 = default, tt1 = default, t2 = default, tt2 = default, t3 = default, tt3 = default;
+            for (; x + 64 <= count; x += 64)
+            {
+                var v0 = Vector512.Load(row + x); var v1 = Vector512.Load(row + x + 16);
+                var v2 = Vector512.Load(row + x + 32); var v3 = Vector512.Load(row + x + 48);
+                t0 += v0; tt0 = Mad(v0, v0, tt0); t1 += v1; tt1 = Mad(v1, v1, tt1);
+                t2 += v2; tt2 = Mad(v2, v2, tt2); t3 += v3; tt3 = Mad(v3, v3, tt3);
+            }
+            sum512 = Vector512.Sum(t0 + t1) + (double)Vector512.Sum(t2 + t3);
+            sumSq512 = Vector512.Sum(tt0 + tt1) + (double)Vector512.Sum(tt2 + tt3);
+        }
+        Vector256<float> s0 = default, ss0 = default, s1 = default, ss1 = default;
         for (; x + 16 <= count; x += 16)
         {
             var v0 = Vector256.Load(row + x); var v1 = Vector256.Load(row + x + 8);
             s0 += v0; ss0 = Mad(v0, v0, ss0);
             s1 += v1; ss1 = Mad(v1, v1, ss1);
         }
-        double sum = Vector256.Sum(s0) + (double)Vector256.Sum(s1), sumSq = Vector256.Sum(ss0) + (double)Vector256.Sum(ss1);
+        double sum = sum512 + Vector256.Sum(s0) + Vector256.Sum(s1), sumSq = sumSq512 + Vector256.Sum(ss0) + Vector256.Sum(ss1);
         for (; x < count; x++) { sum += row[x]; sumSq += (double)row[x] * row[x]; }
         Sum += sum; SumOfSquares += sumSq;
     }
@@ -333,7 +347,10 @@ internal sealed unsafe partial class DogBand
         int[] index = CandidateIndex; float[] response = CandidateResponse;
         int count = CandidateCount, capacity = Capacity;
         long rowBase = (long)m * _width + tileX;
-        for (int x = 0; x < tileWidth; x += 8)
+        int x = 0;
+        if (_use512 && !_interpolate)
+            x = FindMaxima512(up, mid, down, floor, tileX, tileWidth, rowBase, ref count);
+        for (; x < tileWidth; x += 8)
         {
             var c = Vector256.Load(mid + x);
             var above = Vector256.GreaterThan(c, sampleFloorV);

@@ -39,15 +39,12 @@ internal sealed class PeakAcceptance
     }
 
     /// <summary>
-    /// The tests that need no ridge samples, with the threshold the noise test would have if the ridge response were
-    /// ≤ 0 (its lowest: a higher ridge response raises the local level). False means <see cref="Keeps"/> is false
-    /// whatever the ridge samples, so they need not be taken.
+    /// The noise test before the maximum is located or its ridge sampled, at its lowest threshold (a ridge response
+    /// ≤ 0; a higher one raises the local level). False means <see cref="Keeps"/> is false whatever the ridge samples
+    /// and the curvature, so they need not be computed.
     /// </summary>
-    public bool MayKeep(in RefinedPeak peakWithoutRidge, float response)
-    {
-        if (_curvatureLimit < float.PositiveInfinity && !(peakWithoutRidge.CurvatureRatio < _curvatureLimit)) return false;
-        return !_noiseThreshold || response > _options.ThresholdSdFactor * LocalResponseNoise(peakWithoutRidge with { AlongRidge = 0 });
-    }
+    public bool MayKeep(float dog, float narrow, float response)
+        => !_noiseThreshold || response > _options.ThresholdSdFactor * (_responseSdPerNoiseSd * _noise.Sd(LocalLevel(dog, narrow, 0)));
 
     /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
     private double LocalResponseNoise(in RefinedPeak peak) => _responseSdPerNoiseSd * _noise.Sd(LocalLevel(peak));
@@ -57,10 +54,12 @@ internal sealed class PeakAcceptance
     /// weights most; the wide one would average a 2–3 px rim with the darker cytoplasm beside it) less the spot's own
     /// share, which for a matched spot is a fixed multiple of its response above the ridge it sits on.
     /// </summary>
-    private double LocalLevel(in RefinedPeak peak)
+    private double LocalLevel(in RefinedPeak peak) => LocalLevel(peak.Dog, peak.Narrow, peak.AlongRidge);
+
+    private double LocalLevel(double dog, double narrow, double alongRidge)
     {
-        double spotDog = peak.Dog - Math.Max(0, peak.AlongRidge);
-        return Math.Clamp(peak.Narrow - _spotNarrowPerDog * spotDog, 0, Math.Max(0, peak.Narrow));
+        double spotDog = dog - Math.Max(0, alongRidge);
+        return Math.Clamp(narrow - _spotNarrowPerDog * spotDog, 0, Math.Max(0, narrow));
     }
 
     /// <summary>
