@@ -8,7 +8,8 @@ namespace LiveScope.Analysis.Detection;
 /// an absolute threshold) that are spots rather than points of a line (edge test on the DoG's Hessian), merge of
 /// maxima closer than d/2 (the stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
 /// <see cref="ClusterDetectorOptions.HalfResolutionFromDiameterPx"/> the sweep runs on the 2×2-binned frame and
-/// each candidate above the threshold is located on the full-resolution DoG. The detector is its own reusable
+/// each candidate above the threshold is located on the full-resolution DoG; below it the full-resolution sweep
+/// locates and tests its maxima itself while their rows are in its rings (DogBand.Peaks.cs). The detector is its own reusable
 /// workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
