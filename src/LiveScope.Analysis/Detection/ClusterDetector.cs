@@ -9,8 +9,8 @@ namespace LiveScope.Analysis.Detection;
 /// maxima closer than d/2 (the stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
 /// <see cref="ClusterDetectorOptions.HalfResolutionFromDiameterPx"/> the sweep runs on the 2×2-binned frame and
 /// each candidate above the threshold is located on the full-resolution DoG; below it the full-resolution sweep
-/// locates and tests its maxima itself while their rows are in its rings (DogBand.Peaks.cs). The detector is its own reusable
-/// workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
+/// locates and tests its maxima itself while their rows are in its rings (DogBand.Peaks.cs). The detector is its own
+/// reusable workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
 public sealed unsafe class ClusterDetector : IDisposable
@@ -53,8 +53,8 @@ public sealed unsafe class ClusterDetector : IDisposable
     private float _floor;
     private double _previousThreshold = double.NaN;
 
-    // Pixel-noise threshold: the noise model of the frame, the sweep response SD per ADU of pixel noise (the DoG
-    // kernel's L2 norm at the swept resolution), and the spot's share of the wide blur per unit of DoG at its peak.
+    // Pixel-noise threshold: the noise model of the frame and the sweep response SD per ADU of pixel noise (the DoG
+    // kernel's L2 norm at the swept resolution); the per-maximum tests that read them are in PeakAcceptance.
     private readonly PixelNoiseModel _noise = new();
     private double _responseSdPerNoiseSd;
     private PeakAcceptance _acceptance = null!;
