@@ -30,7 +30,11 @@ internal sealed class PeakAcceptance
         _ridgeTest = options.RidgeProminenceSdFactor > 0;
     }
 
-    /// <summary>True when the maximum (of swept response <paramref name="response"/>) passes every test of its own.</summary>
+    /// <summary>
+    /// True when the maximum (of swept response <paramref name="response"/>) passes every test of its own. The noise
+    /// threshold is k × the response SD of pixel noise at the local level: shot noise grows with the level, so maxima
+    /// on bright structure (rims, bright cytoplasm) need more response than on the dark background.
+    /// </summary>
     public bool Keeps(in RefinedPeak peak, float response)
     {
         if (_curvatureLimit < float.PositiveInfinity && !(peak.CurvatureRatio < _curvatureLimit)) return false;
