@@ -57,6 +57,45 @@ public unsafe class DogBandTests
         sum.Should().BeApproximately(dog.Sum(), 1e-3 * dog.Sum(Math.Abs) + 1);
     }
 
+    [Theory]
+    [InlineData(300, 97, 1, true)]
+    [InlineData(515, 130, 3, true)]      // three bands, a partial last tile
+    [InlineData(515, 130, 3, false)]     // the 256-bit passes
+    public void Peaks_located_in_the_sweep_equal_the_refiners(int width, int height, int bands, bool allow512)
+    {
+        // Spots up to the frame edges (replicated), d = 3.1 px as on the simulator's frames. An acceptance that keeps
+        // every maximum, so each candidate's peak can be compared with the refiner's at the same pixel.
+        var pixels = new ushort[width * height];
+        SyntheticSpotFrame.Render(new SyntheticSpotFrameSpec { Width = width, Height = height, SpotCount = 60, MinSeparationPx = 5, BorderPx = 0, Snr = 6, Seed = 12 }, pixels);
+        double d = 3.1, ridgeDistance = 1.25 * d;
+        var (s1, s2) = GaussianKernel.DogSigmasFor(d);
+        var g1 = new GaussianKernel(s1, 2.5); var g2 = new GaussianKernel(s2, 2.5);
+        var keepAll = new PeakAcceptance(new ClusterDetectorOptions { ThresholdMethod = DetectionThresholdMethod.ResponseSd, RidgeProminenceSdFactor = 0 },
+                                         new PixelNoiseModel(), 1, 1, 1);
+        var refiner = new SubPixelRefiner(g1, g2, 1, ridgeDistance);
+        int compared = 0;
+        fixed (ushort* p = pixels)
+            for (int b = 0; b < bands; b++)
+            {
+                var band = new DogBand(width, height, b * height / bands, (b + 1) * height / bands, g1, g2, 1, allow512, keepAll, ridgeDistance);
+                band.Sweep(p, 1f);
+                band.PeakCount.Should().Be(band.CandidateCount);
+                for (int i = 0; i < band.PeakCount; i++)
+                {
+                    var peak = band.Peaks[i];
+                    int k = band.CandidateIndex[i];
+                    (peak.PixelY * width + peak.PixelX).Should().Be(k);
+                    peak.Dog.Should().Be(band.CandidateResponse[i]);
+                    var expected = refiner.Refine(pixels, width, height, k % width, k / width);
+                    (peak with { AlongRidge = 0 }).Should().Be(expected with { AlongRidge = 0 }, "the same DoG, summed in the same order");
+                    // The refiner applies interpolated kernels to the pixels, the band interpolates the DoG: rounding only.
+                    peak.AlongRidge.Should().BeApproximately(expected.AlongRidge, 1e-3f * Math.Abs(expected.Dog) + 1e-3f);
+                    compared++;
+                }
+            }
+        compared.Should().BeGreaterThan(40);
+    }
+
     /// <summary>2×2 average, an odd last column or row paired with itself.</summary>
     private static double[] NaiveBin(ushort[] pixels, int width, int height)
     {

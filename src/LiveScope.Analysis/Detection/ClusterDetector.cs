@@ -8,8 +8,9 @@ namespace LiveScope.Analysis.Detection;
 /// an absolute threshold) that are spots rather than points of a line (edge test on the DoG's Hessian), merge of
 /// maxima closer than d/2 (the stronger survives), sub-pixel position and a measured region per cluster. For spots of at least
 /// <see cref="ClusterDetectorOptions.HalfResolutionFromDiameterPx"/> the sweep runs on the 2×2-binned frame and
-/// each candidate above the threshold is located on the full-resolution DoG. The detector is its own reusable
-/// workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
+/// each candidate above the threshold is located on the full-resolution DoG; below it the full-resolution sweep
+/// locates and tests its maxima itself while their rows are in its rings (DogBand.Peaks.cs). The detector is its own
+/// reusable workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
 public sealed unsafe class ClusterDetector : IDisposable
@@ -22,6 +23,8 @@ public sealed unsafe class ClusterDetector : IDisposable
     /// second sweep whenever the threshold falls by more than the margin from one frame to the next.
     /// </summary>
     private const double FloorFraction = 0.75;
+
+    private const int MinGridCellPx = 8;
 
     private readonly ClusterDetectorOptions _options;
     private readonly int _parallelism;
@@ -50,12 +53,15 @@ public sealed unsafe class ClusterDetector : IDisposable
     private float _floor;
     private double _previousThreshold = double.NaN;
 
-    // Pixel-noise threshold: the noise model of the frame, the sweep response SD per ADU of pixel noise (the DoG
-    // kernel's L2 norm at the swept resolution), and the spot's share of the wide blur per unit of DoG at its peak.
+    // Pixel-noise threshold: the noise model of the frame and the sweep response SD per ADU of pixel noise (the DoG
+    // kernel's L2 norm at the swept resolution); the per-maximum tests that read them are in PeakAcceptance.
     private readonly PixelNoiseModel _noise = new();
-    private double _responseSdPerNoiseSd, _spotNarrowPerDog, _prominenceNorm;
-    private readonly float _curvatureLimit;
+    private double _responseSdPerNoiseSd;
+    private PeakAcceptance _acceptance = null!;
     private double _ridgeDistancePx;
+    // Full resolution: the bands locate and test their maxima during the sweep; only the survivors come here.
+    private bool _peaksInSweep;
+    private RefinedPeak[] _selPeaks = [];
     private bool RidgeTest => _options.RidgeProminenceSdFactor > 0;
 
     public ClusterDetector(ClusterDetectorOptions? options = null)
@@ -68,8 +74,6 @@ public sealed unsafe class ClusterDetector : IDisposable
         _clusterPixelY = new int[_options.MaxClusters];
         _next = new int[_options.MaxClusters];
         _refined = new RefinedPeak[_options.MaxClusters];
-        double r = _options.MaxCurvatureRatio;
-        _curvatureLimit = double.IsPositiveInfinity(r) ? float.PositiveInfinity : (float)((r + 1) * (r + 1) / r);
     }
 
     private bool NoiseThreshold => _options.AbsoluteThreshold is null && _options.ThresholdMethod == DetectionThresholdMethod.PixelNoise;
@@ -116,40 +120,6 @@ public sealed unsafe class ClusterDetector : IDisposable
         bool truncated = RefineAndMerge(pixels, selected, width, height);
         if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
         return new DetectionResult(_clusterCount, candidates, floor, mean, sd, _diameterPx, truncated, darkSd);
-    }
-
-    /// <summary>
-    /// Threshold at a refined maximum: k × the response SD of pixel noise at the local level, which is the wide
-    /// Gaussian there less the spot's own share of it (for a spot matched to the DoG that share is a fixed multiple
-    /// of the DoG peak). Shot noise grows with the level, so maxima on bright structure (rims, bright cytoplasm) need
-    /// more response than on the dark background.
-    /// </summary>
-    private double LocalThreshold(in RefinedPeak peak) => _options.ThresholdSdFactor * LocalResponseNoise(peak);
-
-    /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
-    private double LocalResponseNoise(in RefinedPeak peak) => _responseSdPerNoiseSd * _noise.Sd(LocalLevel(peak));
-
-    /// <summary>
-    /// The level whose shot noise the DoG at the peak carries: the narrow Gaussian there (it weights the pixels the DoG
-    /// weights most; the wide one would average a 2–3 px rim with the darker cytoplasm beside it) less the spot's own
-    /// share, which for a matched spot is a fixed multiple of its response above the ridge it sits on.
-    /// </summary>
-    private double LocalLevel(in RefinedPeak peak)
-    {
-        double spotDog = peak.Dog - Math.Max(0, peak.AlongRidge);
-        return Math.Clamp(peak.Narrow - _spotNarrowPerDog * spotDog, 0, Math.Max(0, peak.Narrow));
-    }
-
-    /// <summary>
-    /// Ridge test: the full-resolution DoG at the peak must exceed the mean DoG one ridge distance away on both sides
-    /// along the ridge by <see cref="ClusterDetectorOptions.RidgeProminenceSdFactor"/> × the SD pixel noise gives that
-    /// difference at the peak's level.
-    /// </summary>
-    private bool StandsOutOfRidge(in RefinedPeak peak)
-    {
-        double prominence = peak.Dog - peak.AlongRidge;
-        return prominence > _options.RidgeProminenceSdFactor * _prominenceNorm * _noise.Sd(LocalLevel(peak))
-            && prominence > _options.RidgeProminenceFraction * peak.AlongRidge;
     }
 
     private DetectionResult DetectAboveFrameThreshold(ReadOnlySpan<ushort> pixels, int width, int height)
@@ -232,27 +202,31 @@ public sealed unsafe class ClusterDetector : IDisposable
         _binning = diameterPx >= _options.HalfResolutionFromDiameterPx && width >= 6 && height >= 6 ? 2 : 1;
         var sweep1 = _binning == 1 ? g1 : BinnedKernel(s1);
         var sweep2 = _binning == 1 ? g2 : BinnedKernel(s2);
+        _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
+        _responseSdPerNoiseSd = DogNorm(sweep1, sweep2) / _binning;   // a 2×2 mean has half the noise SD of a pixel
+        _acceptance = new PeakAcceptance(_options, _noise, _responseSdPerNoiseSd, SpotNarrowPerDog(diameterPx, s1, s2),
+                                         RidgeTest ? ProminenceNorm(g1, g2, _ridgeDistancePx) : 0);
+        _peaksInSweep = _binning == 1 && DogBand.EvaluationReach(_ridgeDistancePx) <= DogBand.MaxEvaluationReach;
         _sweepWidth = DogBand.SweepSize(width, _binning);
         int sweepHeight = DogBand.SweepSize(height, _binning);
         int bands = Math.Clamp(_parallelism, 1, Math.Max(1, sweepHeight / 16));
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
-            _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning);
+            _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning,
+                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx);
         int capacity = _bands.Sum(b => b.Capacity);
         _selIndex = new int[capacity];
         _selKey = new float[capacity];
-        _gridCell = Math.Max(1, (int)Math.Ceiling(diameterPx / 2));
+        // A cell of at least d/2 puts every cluster closer than d/2 in the 3×3 cells around; at least 8 px so the grid of
+        // a 2048² frame stays in L2 (at d/2 = 2 px it was 8 MB of heads and stamps, a cache miss per lookup).
+        _gridCell = Math.Max(MinGridCellPx, (int)Math.Ceiling(diameterPx / 2));
         _gridWidth = width / _gridCell + 1;
         _gridHeight = height / _gridCell + 1;
         _gridHead = new int[_gridWidth * _gridHeight];
         _gridStamp = new int[_gridHead.Length];
         // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
-        _ridgeDistancePx = RidgeTest ? _options.RidgeDistanceDiameters * diameterPx : 0;
         _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4, _ridgeDistancePx)).ToArray();
         _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
-        _responseSdPerNoiseSd = DogNorm(sweep1, sweep2) / _binning;   // a 2×2 mean has half the noise SD of a pixel
-        _spotNarrowPerDog = SpotNarrowPerDog(diameterPx, s1, s2);
-        _prominenceNorm = RidgeTest ? ProminenceNorm(g1, g2, _ridgeDistancePx) : 0;
         _width = width; _height = height; _diameterPx = diameterPx;
         _workers = new BandWorkers(bands, Work);
     }
@@ -313,6 +287,21 @@ public sealed unsafe class ClusterDetector : IDisposable
     private int Select(float threshold)
     {
         int count = 0;
+        if (_peaksInSweep)
+        {
+            foreach (var band in _bands)
+                foreach (ref readonly var peak in band.Peaks)
+                {
+                    if (peak.Dog <= threshold) continue;
+                    if (count == _selPeaks.Length) Array.Resize(ref _selPeaks, Math.Max(1024, 2 * _selPeaks.Length));
+                    _selPeaks[count] = peak;
+                    _selIndex[count] = count;
+                    _selKey[count] = -peak.Dog;       // at full resolution the response is the DoG at the maximum
+                    count++;
+                }
+            _selKey.AsSpan(0, count).Sort(_selIndex.AsSpan(0, count));
+            return count;
+        }
         foreach (var band in _bands)
         {
             var index = band.CandidateIndex; var response = band.CandidateResponse;
@@ -336,7 +325,15 @@ public sealed unsafe class ClusterDetector : IDisposable
     {
         _clusterCount = 0;
         if (++_stamp == int.MaxValue) { Array.Clear(_gridStamp); _stamp = 1; }
-        double minDistance = _diameterPx / 2, minSq = minDistance * minDistance;
+        if (_peaksInSweep)
+        {
+            for (int i = 0; i < selected; i++)
+            {
+                ref readonly var peak = ref _selPeaks[_selIndex[i]];
+                if (!Keep(peak, peak.Dog)) return true;
+            }
+            return false;
+        }
         for (_chunkStart = 0; _chunkStart < selected; _chunkStart += _chunkCount)
         {
             _chunkCount = Math.Min(selected - _chunkStart, _refined.Length - _clusterCount);
@@ -345,36 +342,41 @@ public sealed unsafe class ClusterDetector : IDisposable
             else RunWorkers(Phase.Refine);
             for (int i = 0; i < _chunkCount; i++)
             {
-                var peak = _refined[i];
                 float response = -_selKey[_chunkStart + i];
-                if (!(peak.CurvatureRatio < _curvatureLimit) && _curvatureLimit < float.PositiveInfinity) continue;
-                if (NoiseThreshold && response <= LocalThreshold(peak)) continue;
-                if (RidgeTest && !StandsOutOfRidge(peak)) continue;
-                int gx = Math.Clamp(peak.PixelX / _gridCell, 0, _gridWidth - 1), gy = Math.Clamp(peak.PixelY / _gridCell, 0, _gridHeight - 1);
-                bool tooClose = false;
-                for (int cy = Math.Max(0, gy - 1); cy <= Math.Min(_gridHeight - 1, gy + 1) && !tooClose; cy++)
-                    for (int cx = Math.Max(0, gx - 1); cx <= Math.Min(_gridWidth - 1, gx + 1) && !tooClose; cx++)
-                    {
-                        int cell = cy * _gridWidth + cx;
-                        if (_gridStamp[cell] != _stamp) continue;
-                        for (int k = _gridHead[cell]; k >= 0 && !tooClose; k = _next[k])
-                        {
-                            double dx = _clusters[k].X - peak.X, dy = _clusters[k].Y - peak.Y;
-                            tooClose = dx * dx + dy * dy < minSq;
-                        }
-                    }
-                if (tooClose) continue;
-                if (_clusterCount == _clusters.Length) return true;
-                int home = gy * _gridWidth + gx;
-                if (_gridStamp[home] != _stamp) { _gridStamp[home] = _stamp; _gridHead[home] = -1; }
-                _next[_clusterCount] = _gridHead[home];
-                _gridHead[home] = _clusterCount;
-                _clusterPixelX[_clusterCount] = peak.PixelX;
-                _clusterPixelY[_clusterCount] = peak.PixelY;
-                _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, response, 0, 0, 0, 0, 0);
+                if (_acceptance.Keeps(_refined[i], response) && !Keep(_refined[i], response)) return true;
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Keeps the peak as a cluster unless it lies closer than d/2 to one kept before; false when the clusters are
+    /// full (the frame's result is truncated).
+    /// </summary>
+    private bool Keep(in RefinedPeak peak, float response)
+    {
+        double minDistance = _diameterPx / 2, minSq = minDistance * minDistance;
+        int gx = Math.Clamp(peak.PixelX / _gridCell, 0, _gridWidth - 1), gy = Math.Clamp(peak.PixelY / _gridCell, 0, _gridHeight - 1);
+        for (int cy = Math.Max(0, gy - 1); cy <= Math.Min(_gridHeight - 1, gy + 1); cy++)
+            for (int cx = Math.Max(0, gx - 1); cx <= Math.Min(_gridWidth - 1, gx + 1); cx++)
+            {
+                int cell = cy * _gridWidth + cx;
+                if (_gridStamp[cell] != _stamp) continue;
+                for (int k = _gridHead[cell]; k >= 0; k = _next[k])
+                {
+                    double dx = _clusters[k].X - peak.X, dy = _clusters[k].Y - peak.Y;
+                    if (dx * dx + dy * dy < minSq) return true;
+                }
+            }
+        if (_clusterCount == _clusters.Length) return false;
+        int home = gy * _gridWidth + gx;
+        if (_gridStamp[home] != _stamp) { _gridStamp[home] = _stamp; _gridHead[home] = -1; }
+        _next[_clusterCount] = _gridHead[home];
+        _gridHead[home] = _clusterCount;
+        _clusterPixelX[_clusterCount] = peak.PixelX;
+        _clusterPixelY[_clusterCount] = peak.PixelY;
+        _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, response, 0, 0, 0, 0, 0);
+        return true;
     }
 
     private void RefineChunk(int worker)
@@ -393,12 +395,19 @@ public sealed unsafe class ClusterDetector : IDisposable
             : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
     }
 
+    /// <summary>How many of its clusters ahead a measuring worker prefetches the box of.</summary>
+    private const int MeasurePrefetchClusters = 4;
+
     private void MeasureShare(int worker)
     {
         var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
         var measurer = _measurers[worker];
-        for (int i = worker; i < _clusterCount; i += _bands.Length)
+        int step = _bands.Length, ahead = MeasurePrefetchClusters * step;
+        for (int i = worker; i < _clusterCount; i += step)
         {
+            // Clusters come strongest first, scattered over the frame: each box's rows are cache misses. Fetching them
+            // a few clusters ahead overlaps those misses (measured: half the measuring time on dense frames).
+            if (i + ahead < _clusterCount) measurer.Prefetch(_frame, _width, _height, _clusterPixelX[i + ahead], _clusterPixelY[i + ahead]);
             var c = _clusters[i];
             _clusters[i] = measurer.Measure(pixels, _width, _height, _clusterPixelX[i], _clusterPixelY[i], c.X, c.Y, c.Response);
         }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -70,7 +71,32 @@ internal sealed unsafe partial class DogBand
         for (int j = -r1; j <= r1; j++) narrow[j + r1] = Narrow(y + j);
         fixed (Vector512<float>* k1 = _wide1, k2n = _wide2Negated)
         {
-            for (int x = 0; x < columns; x += 16 * Unroll)
+            int x = 0;
+            // Eight sums in flight where the tile allows: FMA latency is 4 cycles at 2 per cycle, so four sums leave
+            // half the FMA throughput idle (each lane's sum is unchanged: same taps, same order).
+            for (; x + 32 * Unroll <= columns; x += 32 * Unroll)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                for (int j = 0; j < 2 * r1 + 1; j++)
+                {
+                    float* p = narrow[j] + x; var k = k1[j];
+                    a0 = Mad(Vector512.Load(p), k, a0); a1 = Mad(Vector512.Load(p + 16), k, a1);
+                    a2 = Mad(Vector512.Load(p + 32), k, a2); a3 = Mad(Vector512.Load(p + 48), k, a3);
+                    a4 = Mad(Vector512.Load(p + 64), k, a4); a5 = Mad(Vector512.Load(p + 80), k, a5);
+                    a6 = Mad(Vector512.Load(p + 96), k, a6); a7 = Mad(Vector512.Load(p + 112), k, a7);
+                }
+                for (int j = 0; j < 2 * r2 + 1; j++)
+                {
+                    float* p = wide[j] + x; var k = k2n[j];
+                    a0 = Mad(Vector512.Load(p), k, a0); a1 = Mad(Vector512.Load(p + 16), k, a1);
+                    a2 = Mad(Vector512.Load(p + 32), k, a2); a3 = Mad(Vector512.Load(p + 48), k, a3);
+                    a4 = Mad(Vector512.Load(p + 64), k, a4); a5 = Mad(Vector512.Load(p + 80), k, a5);
+                    a6 = Mad(Vector512.Load(p + 96), k, a6); a7 = Mad(Vector512.Load(p + 112), k, a7);
+                }
+                a0.Store(dogRow + x); a1.Store(dogRow + x + 16); a2.Store(dogRow + x + 32); a3.Store(dogRow + x + 48);
+                a4.Store(dogRow + x + 64); a5.Store(dogRow + x + 80); a6.Store(dogRow + x + 96); a7.Store(dogRow + x + 112);
+            }
+            for (; x < columns; x += 16 * Unroll)
             {
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int j = 0; j < 2 * r1 + 1; j++)
@@ -88,5 +114,43 @@ internal sealed unsafe partial class DogBand
                 a0.Store(dogRow + x); a1.Store(dogRow + x + 16); a2.Store(dogRow + x + 32); a3.Store(dogRow + x + 48);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="FindMaxima"/> at full resolution (response = sample), 16 columns at a time while all reads stay
+    /// inside the tile's computed columns; returns the first column left for the 256-bit loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int FindMaxima512(float* up, float* mid, float* down, float floor, int tileX, int tileWidth, long rowBase, ref int count)
+    {
+        var floorV = Vector512.Create(floor);
+        var sampleFloorV = Vector512.Create(floor / MaxResponseGain * (1 - 1e-6f));
+        int lastX = _width - 2, capacity = Capacity;
+        int[] index = CandidateIndex; float[] response = CandidateResponse;
+        int x = 0;
+        for (; x + 16 <= tileWidth; x += 16)
+        {
+            var c = Vector512.Load(mid + x);
+            var above = Vector512.GreaterThan(c, sampleFloorV);
+            if (above == Vector512<float>.Zero) continue;
+            var before = Vector512.Max(Vector512.Max(Vector512.Load(mid + x - 1), Vector512.Load(up + x - 1)),
+                                       Vector512.Max(Vector512.Load(up + x), Vector512.Load(up + x + 1)));
+            var after = Vector512.Max(Vector512.Max(Vector512.Load(mid + x + 1), Vector512.Load(down + x - 1)),
+                                      Vector512.Max(Vector512.Load(down + x), Vector512.Load(down + x + 1)));
+            var isMax = above & Vector512.GreaterThan(c, before) & Vector512.GreaterThanOrEqual(c, after) & Vector512.GreaterThan(c, floorV);
+            ulong bits = isMax.ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int lane = BitOperations.TrailingZeroCount(bits);
+                int tx = x + lane;
+                bits &= bits - 1;
+                int gx = tileX + tx;
+                if (gx < 1 || gx > lastX || count >= capacity) continue;
+                index[count] = (int)(rowBase + tx);
+                response[count] = c.GetElement(lane);
+                count++;
+            }
+        }
+        return x;
     }
 }

@@ -38,18 +38,30 @@ internal sealed unsafe partial class DogBand
     /// <param name="y0">First sweep row of the band (binned rows when binning is 2).</param>
     /// <param name="y1">One past the last sweep row of the band.</param>
     /// <param name="allow512">Use 512-bit vectors where the hardware accelerates them (false: 256-bit passes only).</param>
-    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true)
+    /// <param name="acceptance">Full resolution only: locate and test each candidate during the sweep (see DogBand.Peaks.cs).</param>
+    /// <param name="ridgeDistancePx">With <paramref name="acceptance"/>: distance of the ridge samples; 0: none.</param>
+    public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true,
+                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0)
     {
         _use512 = allow512 && Vector512.IsHardwareAccelerated;
         if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
+        if (acceptance is not null && binning != 1) throw new ArgumentException("maxima are evaluated in the sweep only at full resolution", nameof(acceptance));
+        _acceptance = acceptance;
+        _reach = acceptance is null ? 0 : EvaluationReach(ridgeDistancePx);
+        if (_reach > MaxEvaluationReach) throw new ArgumentOutOfRangeException(nameof(ridgeDistancePx), ridgeDistancePx, $"reaches beyond the {Margin}-px tile margin");
+        _dogRows = EvaluationRows(acceptance, _reach);
+        (_ridgeDx, _ridgeDy, _ridgeWeights) = RidgeTable(acceptance is null ? 0 : ridgeDistancePx);
+        _ridgeSamples = _ridgeDx.Length;
+        _narrowWeights = g1.Weights;
         _frameWidth = width; _frameHeight = height; _binning = binning;
         _interpolate = binning > 1;
         width = SweepSize(width, binning); height = SweepSize(height, binning);
         _width = width; _height = height; Y0 = y0; Y1 = y1;
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
-        // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs.
-        _ring1 = _r1 + _r2 + 1; _ring2 = 2 * _r2 + 1;
+        // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs; maxima
+        // evaluated here are reach rows behind and need their own narrow rows m−r1 … m+r1.
+        _ring1 = _r1 + _r2 + 1 + _reach; _ring2 = 2 * _r2 + 1;
         _stride = (Math.Min(TileWidth, width) + 2 * Margin + Block - 1) / Block * Block;
         _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
         _k2 = g2.Weights.Select(w => Vector256.Create(w)).ToArray();
@@ -61,7 +73,7 @@ internal sealed unsafe partial class DogBand
         // Every ring row starts on a 64-byte line (stride and pad length are multiples of 16 floats), so the aligned
         // 512-bit loads of the vertical pass never straddle two lines.
         int padLength = (_stride + 2 * _r2 + Block + 15) / 16 * 16;
-        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2) * _stride + 3 * _stride + 16 + 16, pinned: true);
+        _memory = GC.AllocateArray<float>(padLength + (_ring1 + _ring2 + _dogRows) * _stride + 16 + 16, pinned: true);
         _pad = (float*)(((nint)Unsafe.AsPointer(ref _memory[0]) + 63) & ~(nint)63);
         _h1 = _pad + padLength;
         _h2 = _h1 + _ring1 * _stride;
@@ -95,11 +107,13 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sweep(ushort* frame, float candidateFloor)
     {
-        CandidateCount = 0;
+        CandidateCount = 0; PeakCount = 0;
         Sum = 0; SumOfSquares = 0;
-        int yStart = Math.Max(0, Y0 - 1), yEnd = Math.Min(_height - 1, Y1);
+        // Maxima need rows m ± 1; evaluated here, rows m ± reach, beyond the frame too (edges replicated, as the refiner).
+        int yStart = EvaluatesPeaks ? Y0 - _reach : Math.Max(0, Y0 - 1), yEnd = EvaluatesPeaks ? Y1 - 1 + _reach : Math.Min(_height - 1, Y1);
         for (int tileX = 0; tileX < _width; tileX += TileWidth)
         {
+            int pending = CandidateCount;             // first candidate of this tile not yet evaluated
             int tileWidth = Math.Min(TileWidth, _width - tileX);
             int columns = (tileWidth + 2 * Margin + Block - 1) / Block * Block;
             int dogX0 = tileX - Margin;               // global column of DoG index 0 in this tile
@@ -114,13 +128,14 @@ internal sealed unsafe partial class DogBand
                 int m = y - 1;
                 if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
                     FindMaxima(m, candidateFloor, tileX, tileWidth);
+                if (EvaluatesPeaks) pending = EvaluateCandidates(pending, y - _reach, tileX);
             }
         }
     }
 
     private float* Narrow(int row) => _h1 + (((row % _ring1) + _ring1) % _ring1) * _stride;
     private float* Wide(int row) => _h2 + (((row % _ring2) + _ring2) % _ring2) * _stride;
-    private float* DogRow(int y) => _dog + (y % 3) * _stride;
+    private float* DogRow(int y) => _dog + (((y % _dogRows) + _dogRows) % _dogRows) * _stride;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
@@ -130,7 +145,12 @@ internal sealed unsafe partial class DogBand
     private void LoadRow(ushort* frame, int row, int x0, int length)
     {
         row = Math.Clamp(row, 0, _height - 1);
-        if (_binning == 1) LoadFrameRow(frame + (long)row * _frameWidth, x0 - _r2, length);
+        if (_binning == 1)
+        {
+            // As below: the row FullResolutionPrefetchRows ahead is fetched while this one is converted.
+            int ahead = Math.Min(row + FullResolutionPrefetchRows, _height - 1);
+            LoadFrameRow(frame + (long)row * _frameWidth, frame + (long)ahead * _frameWidth, x0 - _r2, length);
+        }
         else
         {
             // The next binned row's frame rows are fetched into cache while this one is converted: a tile reads
@@ -142,9 +162,12 @@ internal sealed unsafe partial class DogBand
         }
     }
 
-    /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)].</summary>
+    /// <summary>How many rows ahead the full-resolution sweep prefetches (one row ahead arrives too late).</summary>
+    private const int FullResolutionPrefetchRows = 2;
+
+    /// <summary>Edge-replicating padded copy as float: pad[i] = src[clamp(first + i)]; prefetches the same columns of <paramref name="ahead"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LoadFrameRow(ushort* src, int first, int length)
+    private void LoadFrameRow(ushort* src, ushort* ahead, int first, int length)
     {
         float* pad = _pad;
         int width = _width;
@@ -155,6 +178,7 @@ internal sealed unsafe partial class DogBand
         {
             for (; i + 16 <= length && first + i + 16 <= width; i += 16)
             {
+                if ((i & 31) == 0 && Sse.IsSupported) Sse.Prefetch0(ahead + first + i);   // one per 64-byte line
                 var (lo, hi) = Vector256.Widen(Vector256.Load(src + first + i));
                 Vector256.ConvertToSingle(lo.AsInt32()).Store(pad + i);
                 Vector256.ConvertToSingle(hi.AsInt32()).Store(pad + i + 8);
@@ -282,16 +306,30 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(float* row, int count)
     {
-        // Two accumulator pairs: one pair would wait on its own previous add every step.
-        Vector256<float> s0 = default, ss0 = default, s1 = default, ss1 = default;
+        // Several accumulator pairs: one pair would wait on its own previous add every step.
         int x = 0;
+        double sum512 = 0, sumSq512 = 0;
+        if (_use512)
+        {
+            Vector512<float> t0 = default, tt0 = default, t1 = default, tt1 = default, t2 = default, tt2 = default, t3 = default, tt3 = default;
+            for (; x + 64 <= count; x += 64)
+            {
+                var v0 = Vector512.Load(row + x); var v1 = Vector512.Load(row + x + 16);
+                var v2 = Vector512.Load(row + x + 32); var v3 = Vector512.Load(row + x + 48);
+                t0 += v0; tt0 = Mad(v0, v0, tt0); t1 += v1; tt1 = Mad(v1, v1, tt1);
+                t2 += v2; tt2 = Mad(v2, v2, tt2); t3 += v3; tt3 = Mad(v3, v3, tt3);
+            }
+            sum512 = Vector512.Sum(t0 + t1) + (double)Vector512.Sum(t2 + t3);
+            sumSq512 = Vector512.Sum(tt0 + tt1) + (double)Vector512.Sum(tt2 + tt3);
+        }
+        Vector256<float> s0 = default, ss0 = default, s1 = default, ss1 = default;
         for (; x + 16 <= count; x += 16)
         {
             var v0 = Vector256.Load(row + x); var v1 = Vector256.Load(row + x + 8);
             s0 += v0; ss0 = Mad(v0, v0, ss0);
             s1 += v1; ss1 = Mad(v1, v1, ss1);
         }
-        double sum = Vector256.Sum(s0) + (double)Vector256.Sum(s1), sumSq = Vector256.Sum(ss0) + (double)Vector256.Sum(ss1);
+        double sum = sum512 + Vector256.Sum(s0) + Vector256.Sum(s1), sumSq = sumSq512 + Vector256.Sum(ss0) + Vector256.Sum(ss1);
         for (; x < count; x++) { sum += row[x]; sumSq += (double)row[x] * row[x]; }
         Sum += sum; SumOfSquares += sumSq;
     }
@@ -309,7 +347,10 @@ internal sealed unsafe partial class DogBand
         int[] index = CandidateIndex; float[] response = CandidateResponse;
         int count = CandidateCount, capacity = Capacity;
         long rowBase = (long)m * _width + tileX;
-        for (int x = 0; x < tileWidth; x += 8)
+        int x = 0;
+        if (_use512 && !_interpolate)
+            x = FindMaxima512(up, mid, down, floor, tileX, tileWidth, rowBase, ref count);
+        for (; x < tileWidth; x += 8)
         {
             var c = Vector256.Load(mid + x);
             var above = Vector256.GreaterThan(c, sampleFloorV);

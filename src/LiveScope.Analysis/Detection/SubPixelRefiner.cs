@@ -60,8 +60,7 @@ internal sealed unsafe class SubPixelRefiner
         offsets = new (int, int)[2 * RidgeDirections];
         for (int d = 0; d < 2 * RidgeDirections; d++)
         {
-            double theta = Math.PI * (d / 2) / RidgeDirections, sign = d % 2 == 0 ? 1 : -1;
-            double ux = sign * distance * Math.Cos(theta), uy = sign * distance * Math.Sin(theta);
+            var (ux, uy) = RidgeOffset(d, distance);
             int bx = (int)Math.Floor(ux), by = (int)Math.Floor(uy);
             double fx = ux - bx, fy = uy - by;
             offsets[d] = (bx - r, by - r);
@@ -77,6 +76,16 @@ internal sealed unsafe class SubPixelRefiner
                 }
         }
         return kernels;
+    }
+
+    /// <summary>
+    /// Ridge sample point <paramref name="d"/> (0 … 2·<see cref="RidgeDirections"/> − 1) relative to the peak pixel:
+    /// even d at +u, odd d at −u, u = distance·(cos θ, sin θ), θ = π·⌊d/2⌋ / RidgeDirections.
+    /// </summary>
+    internal static (double X, double Y) RidgeOffset(int d, double distance)
+    {
+        double theta = Math.PI * (d / 2) / RidgeDirections, sign = d % 2 == 0 ? 1 : -1;
+        return (sign * distance * Math.Cos(theta), sign * distance * Math.Sin(theta));
     }
 
     public int SearchSide => _search;
@@ -103,7 +112,7 @@ internal sealed unsafe class SubPixelRefiner
     /// noisy; 8 directions (22.5° apart, ≤ 0.5 px off the crest at 1.25 d) left 27 false positives in 9 simulated frames
     /// against 61 with the Hessian direction alone, at the same recall.
     /// </summary>
-    private const int RidgeDirections = 8;
+    internal const int RidgeDirections = 8;
 
     /// <summary>The DoG at ridge sample point <paramref name="d"/> of the peak (edges replicated).</summary>
     private float RidgeSample(ReadOnlySpan<ushort> frame, int width, int height, in RefinedPeak peak, int d)
@@ -157,29 +166,39 @@ internal sealed unsafe class SubPixelRefiner
                 for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(row + r2 - r1 + j), Vector256.Create(w1[j]), a);
                 a.Store(h1 + i * Lanes); b.Store(h2 + i * Lanes);
             }
+            // Vertical pass in the sweep's order (narrow taps, then the wide ones negated, into one sum), so the DoG
+            // here is bit-identical to the sweep's and both sweeps locate a spot at the same sub-pixel position.
             for (int r = 0; r < side; r++)
             {
-                Vector256<float> a = default, b = default;
-                for (int j = 0; j <= 2 * r2; j++) b = Mad(Vector256.Load(h2 + (r + j) * Lanes), Vector256.Create(w2[j]), b);
+                Vector256<float> a = default;
                 for (int j = 0; j <= 2 * r1; j++) a = Mad(Vector256.Load(h1 + (r + r2 - r1 + j) * Lanes), Vector256.Create(w1[j]), a);
-                (a - b).Store(dog + r * Lanes);
                 a.Store(narrow + r * Lanes);
+                for (int j = 0; j <= 2 * r2; j++) a = Mad(Vector256.Load(h2 + (r + j) * Lanes), Vector256.Create(-w2[j]), a);
+                a.Store(dog + r * Lanes);
             }
 
             int best = Lanes + 1;
             for (int r = 1; r <= _search; r++)
                 for (int c = 1; c <= _search; c++)
                     if (dog[r * Lanes + c] > dog[best]) best = r * Lanes + c;
-            float dx = Vertex(dog[best - 1], dog[best], dog[best + 1]);
-            float dy = Vertex(dog[best - Lanes], dog[best], dog[best + Lanes]);
             int px = x0 - 1 + best % Lanes, py = y0 - 1 + best / Lanes;
-            // Hessian of the DoG at the maximum (the window has a one-pixel rim around the searched square).
-            float dxx = dog[best - 1] - 2 * dog[best] + dog[best + 1], dyy = dog[best - Lanes] - 2 * dog[best] + dog[best + Lanes];
-            float dxy = 0.25f * (dog[best + Lanes + 1] - dog[best + Lanes - 1] - dog[best - Lanes + 1] + dog[best - Lanes - 1]);
-            float det = dxx * dyy - dxy * dxy, trace = dxx + dyy;
-            float ratio = det > 0 ? trace * trace / det : float.PositiveInfinity;
-            return new RefinedPeak(px, py, px + dx, py + dy, dog[best], narrow[best], ratio, float.NegativeInfinity);
+            return Peak(px, py, dog + best - Lanes, dog + best, dog + best + Lanes, narrow[best]);
         }
+    }
+
+    /// <summary>
+    /// The peak at pixel (px, py) from the DoG's 3×3 neighbourhood (pointers at column px of rows py−1, py, py+1) and
+    /// the narrow blur there: parabola vertex along x and y, and the Hessian's curvature ratio. AlongRidge is −∞.
+    /// </summary>
+    internal static RefinedPeak Peak(int px, int py, float* up, float* mid, float* down, float narrow)
+    {
+        float dx = Vertex(mid[-1], mid[0], mid[1]);
+        float dy = Vertex(up[0], mid[0], down[0]);
+        float dxx = mid[-1] - 2 * mid[0] + mid[1], dyy = up[0] - 2 * mid[0] + down[0];
+        float dxy = 0.25f * (down[1] - down[-1] - up[1] + up[-1]);
+        float det = dxx * dyy - dxy * dxy, trace = dxx + dyy;
+        float ratio = det > 0 ? trace * trace / det : float.PositiveInfinity;
+        return new RefinedPeak(px, py, px + dx, py + dy, mid[0], narrow, ratio, float.NegativeInfinity);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace LiveScope.Analysis.Detection;
+
+/// <summary>
+/// Locating and testing the maxima inside the full-resolution sweep. The DoG ring keeps 2R+1 rows (R: the ridge
+/// samples' reach) and the narrow ring R more rows than the blur needs, so when row m+R has been computed every value a
+/// maximum of row m needs is still in L1: its 3×3 DoG neighbourhood (sub-pixel position, curvature), the narrow blur
+/// at it (its local level) and the DoG at the ridge sample points (bilinear between ring values). Computing these from
+/// the frame again, as the refiner does, costs ~30× more per maximum; dense frames have ~20 000 maxima above the floor.
+/// The values are bit-identical to the refiner's (same arithmetic in the same order) except the ridge samples, which
+/// interpolate the DoG where the refiner applies the interpolated kernel to the pixels (equal up to float rounding).
+/// Maxima that pass <see cref="PeakAcceptance"/> are kept in <see cref="Peaks"/>.
+/// </summary>
+internal sealed unsafe partial class DogBand
+{
+    /// <summary>Null: candidates are only listed (the caller locates them on the frame).</summary>
+    private readonly PeakAcceptance? _acceptance;
+    private readonly int _reach;                     // rows and columns the evaluation reads either side of a maximum
+    private readonly int _dogRows;                   // DoG ring rows: 3, or 2·reach + 1 when maxima are evaluated here
+    private readonly float[] _narrowWeights;
+    private readonly int _ridgeSamples;
+    private readonly int[] _ridgeDx, _ridgeDy;       // top-left ring pixel of each sample's bilinear 2×2, relative to the peak
+    private readonly float[] _ridgeWeights;          // 4 per sample: (x0,y0), (x1,y0), (x0,y1), (x1,y1)
+    private RefinedPeak[] _peaks = [];
+
+    /// <summary>Rows and columns either side of a maximum that <see cref="EvaluateCandidates"/> reads (the ridge samples' bilinear reach, at least 1).</summary>
+    public static int EvaluationReach(double ridgeDistancePx) => ridgeDistancePx > 0 ? (int)Math.Floor(ridgeDistancePx) + 1 : 1;
+
+    /// <summary>The largest reach the tile margins allow.</summary>
+    public const int MaxEvaluationReach = Margin;
+
+    /// <summary>Whether maxima are located and tested during the sweep (full resolution with an acceptance).</summary>
+    public bool EvaluatesPeaks => _acceptance is not null;
+
+    /// <summary>Maxima of the last sweep above the floor that passed the acceptance, in sweep order (with <see cref="EvaluatesPeaks"/>).</summary>
+    public ReadOnlySpan<RefinedPeak> Peaks => _peaks.AsSpan(0, PeakCount);
+    public int PeakCount { get; private set; }
+
+    private static int EvaluationRows(PeakAcceptance? acceptance, int reach) => acceptance is null ? 3 : Math.Max(3, 2 * reach + 1);
+
+    /// <summary>Ridge sample table: for each point, the top-left pixel of its bilinear 2×2 and the four weights.</summary>
+    private static (int[] Dx, int[] Dy, float[] Weights) RidgeTable(double distance)
+    {
+        int n = distance > 0 ? 2 * SubPixelRefiner.RidgeDirections : 0;
+        var dx = new int[n]; var dy = new int[n]; var weights = new float[4 * n];
+        for (int d = 0; d < n; d++)
+        {
+            var (ux, uy) = SubPixelRefiner.RidgeOffset(d, distance);
+            int bx = (int)Math.Floor(ux), by = (int)Math.Floor(uy);
+            double fx = ux - bx, fy = uy - by;
+            dx[d] = bx; dy[d] = by;
+            weights[4 * d] = (float)((1 - fx) * (1 - fy));
+            weights[4 * d + 1] = (float)(fx * (1 - fy));
+            weights[4 * d + 2] = (float)((1 - fx) * fy);
+            weights[4 * d + 3] = (float)(fx * fy);
+        }
+        return (dx, dy, weights);
+    }
+
+    /// <summary>
+    /// Evaluates the candidates from <paramref name="first"/> on whose row is at most <paramref name="lastRow"/> (all of
+    /// their rows ± reach are in the rings); returns the first one not evaluated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int EvaluateCandidates(int first, int lastRow, int tileX)
+    {
+        int[] index = CandidateIndex; float[] response = CandidateResponse;
+        int reach = _reach, r1 = _r1;
+        // Ring rows of the current maximum's row m: dog[j] is DoG row m − reach + j, narrow[j] narrow row m − r1 + j.
+        float** dog = stackalloc float*[2 * reach + 1];
+        float** narrow = stackalloc float*[2 * r1 + 1];
+        int rowsOf = int.MinValue;
+        int i = first, count = CandidateCount;
+        for (; i < count; i++)
+        {
+            int k = index[i], m = k / _width, x = k - m * _width;
+            if (m > lastRow) break;
+            if (m != rowsOf)
+            {
+                for (int j = 0; j <= 2 * reach; j++) dog[j] = DogRow(m - reach + j);
+                for (int j = 0; j <= 2 * r1; j++) narrow[j] = Narrow(m - r1 + j);
+                rowsOf = m;
+            }
+            int column = Margin + x - tileX;          // ring column of the maximum
+            // Many maxima of a dense frame lie on bright structure and fail the noise test at its lowest: they are
+            // neither located nor ridge-sampled.
+            float narrowHere = NarrowAt(narrow, column);
+            if (!_acceptance!.MayKeep(dog[reach][column], narrowHere, response[i])) continue;
+            var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, narrowHere);
+            if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column) };
+            if (!_acceptance.Keeps(peak, response[i])) continue;
+            if (PeakCount == _peaks.Length) Array.Resize(ref _peaks, Math.Max(256, 2 * _peaks.Length));
+            _peaks[PeakCount++] = peak;
+        }
+        return i;
+    }
+
+    /// <summary>The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).</summary>
+    private float NarrowAt(float** rows, int column)
+    {
+        float sum = 0;
+        float[] w = _narrowWeights;
+        for (int j = 0; j < w.Length; j++)
+            sum = Fma.IsSupported ? MathF.FusedMultiplyAdd(rows[j][column], w[j], sum) : rows[j][column] * w[j] + sum;
+        return sum;
+    }
+
+    /// <summary>
+    /// The largest two-sided mean of the bilinear DoG at the ridge sample points (see <see cref="SubPixelRefiner.Refine"/>);
+    /// <paramref name="centre"/>[dy] is the DoG row dy from the maximum's.
+    /// </summary>
+    private float AlongRidge(float** centre, int column)
+    {
+        float along = float.NegativeInfinity;
+        fixed (int* dx = _ridgeDx, dy = _ridgeDy)
+        fixed (float* w = _ridgeWeights)
+            for (int d = 0; d < _ridgeSamples; d += 2)
+            {
+                float plus = Bilinear(centre[dy[d]] + column + dx[d], centre[dy[d] + 1] + column + dx[d], w + 4 * d);
+                float minus = Bilinear(centre[dy[d + 1]] + column + dx[d + 1], centre[dy[d + 1] + 1] + column + dx[d + 1], w + 4 * d + 4);
+                along = Math.Max(along, 0.5f * (plus + minus));
+            }
+        return along;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Bilinear(float* top, float* bottom, float* w) => w[0] * top[0] + w[1] * top[1] + w[2] * bottom[0] + w[3] * bottom[1];
+}
