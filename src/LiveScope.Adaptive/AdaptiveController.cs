@@ -56,36 +56,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             frap, setup.Targeter, setup.Seed);
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
-        WarmUp(frap);
-    }
-
-    /// <summary>
-    /// Runs the decision path once before the first frame, on scratch copies (queue, cadence, limits, watch, rules)
-    /// that are thrown away: otherwise the first decision pays for compiling rule evaluation and the interval rewrite
-    /// (issue #6: its latency was the run's worst). The run's own state is not touched: without a photo-targeter no
-    /// bleach gets past choosing a target, and a stop only empties the scratch queue.
-    /// </summary>
-    private void WarmUp(FrapSteps frap)
-    {
-        var adapt = _plan.Protocol.Adapt;
-        if (adapt.IsEmpty || _plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
-        var queue = new EventQueue(_plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == first.PositionIndex).Take(64));
-        var context = new ActionContext(_plan, queue, new Cadence(_plan, queue), new LightDose(adapt.Limits.LightDosePerPositionS), frap, null, _setup.Seed);
-        var runner = new ActionRunner(context);
-        var watch = new PositionWatch();
-        watch.Update(first.DueAt.TotalSeconds, default, [], default, default, (_, _) => 0);
-        new RuleEvaluator(adapt.Rules).Evaluate(first.PositionIndex, watch);
-        foreach (var rule in adapt.Rules.OrderBy(r => r.Then.Any(a => a is StopAction)))
-        {
-            var site = new ActionSite(first.PositionIndex, watch, new RuleFiring(rule, first.PositionIndex, new Dictionary<string, double>(), []),
-                first.DueAt, (_, _) => 0);
-            foreach (var action in rule.Then)
-            {
-                _ = action.Describe();
-                try { runner.Apply(action, site); }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException) { } // only compiling matters here
-            }
-        }
+        DecisionWarmUp.Run(plan, frap, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
     }
 
     public LiveAnalysis Analysis { get; }

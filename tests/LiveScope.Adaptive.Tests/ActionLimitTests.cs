@@ -46,6 +46,44 @@ public class ActionLimitTests
     }
 
     [Fact]
+    public void Warming_up_the_decision_path_leaves_the_run_as_planned()
+    {
+        var protocol = new Protocol
+        {
+            Name = "warm", SourceFile = "warm.yaml", Positions = [new("a", 0, 0, 50), new("b", 60, 0, 50)],
+            Channels = [new ChannelSpec("GFP", 50, 0.3)], Phases = [new ImagingPhaseSpec("watch", 30, 300)],
+            Adapt = new AdaptSpec
+            {
+                Rules =
+                [
+                    new AdaptRule("fast", new MetricCondition(AdaptMetric.ClusterCount, MetricScope.Field, true, 0, 1), [new IntervalAction(10, 2)], 0),
+                    new AdaptRule("frap", new NewClusterCondition(1), [new BleachAction(FrapTargetChoice.Newest, 3, 1, 1, 5, 0.5, 0.8, null)], 0),
+                    new AdaptRule("stack", new MetricCondition(AdaptMetric.CondensedFraction, MetricScope.Cell, true, 0, 1), [new ZStackAction(2, 1)], 0),
+                    new AdaptRule("stop", new MetricCondition(AdaptMetric.BirthsPerMin, MetricScope.Field, true, 0, 1), [new StopAction("why"), new NextPositionAction()], 0),
+                ],
+            },
+        };
+        var plan = Planner.Plan(protocol, 64, 64);
+        var queue = new Acquisition.Engine.EventQueue(plan.Events);
+        var before = queue.Snapshot();
+        var folder = Path.Combine(Path.GetTempPath(), "livescope-warm-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var controller = new AdaptiveController(plan, queue, new AdaptiveSetup(folder, new SystemClock(), new Acquisition.Engine.NullEventLog(), null),
+                NullLogger.Instance);
+
+            queue.Snapshot().Should().Equal(before, "the warm-up works on a scratch queue");
+            controller.Decisions.Should().BeEmpty();
+            controller.Bleaches.Should().Be(0);
+            controller.LightDoseS(0).Should().Be(0);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Every_acquired_frame_counts_towards_the_light_dose_whether_or_not_it_was_analysed()
     {
         var plan = Planner.Plan(new Protocol

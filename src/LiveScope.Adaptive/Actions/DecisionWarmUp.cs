@@ -1,0 +1,55 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Adaptive.Frap;
+using LiveScope.Adaptive.Rules;
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Metrics;
+
+namespace LiveScope.Adaptive.Actions;
+
+/// <summary>
+/// Runs the decision path before the first frame, on scratch copies (queue, cadence, limits, watch, rules) that are
+/// thrown away: otherwise the first decision pays for compiling rule evaluation and the interval rewrite (issue #6:
+/// it was the run's slowest, ~28 ms at 2048²). The run's own state is not touched: without a photo-targeter no bleach
+/// gets past choosing a target, and a stop only empties the scratch queue.
+/// </summary>
+public static class DecisionWarmUp
+{
+    public static void Run(AcquisitionPlan plan, FrapSteps frap, int seed)
+    {
+        var adapt = plan.Protocol.Adapt;
+        if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
+        int p = first.PositionIndex;
+        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p).Take(64));
+        var cadence = new Cadence(plan, queue);
+        var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap, null, seed));
+
+        // Two frames of one cell: a cluster seen from the start, then a second one born (births, per-cell metrics).
+        var watch = new PositionWatch();
+        var rules = new RuleEvaluator(adapt.Rules);
+        Cluster[] clusters = [new(10, 10, 1, 100, 10, 500, 9, 1), new(20, 20, 1, 100, 10, 500, 9, 1)];
+        int[] tracks = [1, 2];
+        CellFrameMetrics[] cells = [new(0, 0, 1, 100, 50, 1, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
+        for (int frame = 0; frame < 2; frame++)
+        {
+            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, frame + 1), tracks.AsSpan(0, frame + 1), (_, _) => 1);
+            rules.Evaluate(p, watch);
+        }
+
+        foreach (var rule in adapt.Rules.OrderBy(r => r.Then.Any(a => a is StopAction)))
+        {
+            var site = new ActionSite(p, watch, new RuleFiring(rule, p, new Dictionary<string, double>(), watch.Clusters.ToList()), first.DueAt, (_, _) => 1);
+            foreach (var action in rule.Then)
+            {
+                _ = action.Describe();
+                try { runner.Apply(action, site); }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException) { } // only compiling matters here
+            }
+        }
+        // The interval rewrite itself, whatever the limits made of the rules' interval actions above.
+        var later = first.DueAt + TimeSpan.FromSeconds(1);
+        cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
+        cadence.GoNormal(p, later);
+    }
+}
