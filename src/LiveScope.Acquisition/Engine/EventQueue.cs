@@ -61,9 +61,20 @@ public sealed class EventQueue
     }
 
     /// <summary>
+    /// The sequence number the next new event gets. Inside a <see cref="Replace"/> callback (the lock is held), new
+    /// events numbered from here on, in order, are taken as they are — thousands of them in an interval change would
+    /// otherwise each be copied once more just to be numbered.
+    /// </summary>
+    public long NextSequence
+    {
+        get { lock (_gate) return _nextSequence; }
+    }
+
+    /// <summary>
     /// Removes every event matching <paramref name="match"/> and adds what <paramref name="replacement"/> makes of the
     /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). New events get
-    /// sequence numbers in the order given. Returns the removed events.
+    /// sequence numbers in the order given (kept when already numbered from <see cref="NextSequence"/> on, in order).
+    /// Returns the removed events.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<PlannedEvent> Replace(Func<PlannedEvent, bool> match, Func<IReadOnlyList<PlannedEvent>, IEnumerable<PlannedEvent>> replacement)
@@ -74,7 +85,8 @@ public sealed class EventQueue
             removed = Split(match, out var kept);
             foreach (var e in replacement(removed))
             {
-                var added = e with { Sequence = _nextSequence++ };
+                var added = e.Sequence == _nextSequence ? e : e with { Sequence = _nextSequence };
+                _nextSequence++;
                 kept.Add((added, (added.DueAt, added.Sequence)));
             }
             // One heap build over kept and new events (linear), not one sift per new event: thousands at an interval change.

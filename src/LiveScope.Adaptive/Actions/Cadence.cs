@@ -120,16 +120,23 @@ public sealed class Cadence
     {
         fastFrames = 0;
         // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames
-        // go back as they were, so no T index is handed out twice (the file would refuse the second plane).
-        var framesAt = new Dictionary<int, int>();
+        // go back as they were, so no T index is handed out twice (the file would refuse the second plane). Only the
+        // earliest remaining timepoint can be started: the engine takes events in due order, and a timepoint's
+        // frames share one due time.
+        var earliest = TimeSpan.MaxValue;
+        int atEarliest = 0;
         for (int i = 0; i < removed.Count; i++)
-            if (removed[i] is FrameEvent f) framesAt[f.TimeIndex] = framesAt.GetValueOrDefault(f.TimeIndex) + 1;
+        {
+            if (removed[i] is not FrameEvent f || f.DueAt > earliest) continue;
+            atEarliest = f.DueAt == earliest ? atEarliest + 1 : 1;
+            earliest = f.DueAt;
+        }
         var started = new List<FrameEvent>();
         int firstUnstarted = int.MaxValue;
         for (int i = 0; i < removed.Count; i++)
         {
             if (removed[i] is not FrameEvent f) continue;
-            if (framesAt[f.TimeIndex] < p.FramesPerTimepoint) started.Add(f);
+            if (f.DueAt == earliest && atEarliest < p.FramesPerTimepoint) started.Add(f);
             else firstUnstarted = Math.Min(firstUnstarted, f.TimeIndex);
         }
         // The heap hands removed events back in no particular order: a started timepoint keeps its channels' order.
@@ -142,8 +149,10 @@ public sealed class Cadence
             lastStarted = Math.Max(lastStarted, f.TimeIndex);
         }
         int t = firstUnstarted != int.MaxValue ? firstUnstarted : Math.Max(p.MaxTimeIndex, lastStarted) + 1;
+        // Numbered here, in order, so the queue takes them as they are (EventQueue.NextSequence; we are inside its lock).
+        long sequence = _queue.NextSequence;
         var added = new List<PlannedEvent>(removed.Count + 64);
-        added.AddRange(started);
+        foreach (var f in started) added.Add(f with { Sequence = sequence++ });
         var timeline = _queue.Timeline;
         TimeSpan last = now;
         // A fast window never runs past the position's last planned timepoint: the run's length is the protocol's.
@@ -157,7 +166,7 @@ public sealed class Cadence
             {
                 if (at <= now) continue;
                 var (due, afterZero) = timeline.DueAtClock(at);
-                Copy(template, due, afterZero, t++, includeAutofocus: false, added);
+                Copy(template, due, afterZero, t++, includeAutofocus: false, added, ref sequence);
                 last = at;
                 fastFrames++;
             }
@@ -170,23 +179,24 @@ public sealed class Cadence
         {
             var at = timeline.DueOf(tp.First);
             if (at <= resumeAfter || (fastFrames > 0 && at < last + gap) || startedDue.Contains(tp.First.DueAt)) continue;
-            Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added);
+            Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added, ref sequence);
         }
         p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
         return added;
     }
 
-    private static void Copy(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus, List<PlannedEvent> into)
+    private static void Copy(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus, List<PlannedEvent> into,
+        ref long sequence)
     {
         foreach (var e in template.Events) // an array: no enumerator per timepoint
         {
             switch (e)
             {
                 case FrameEvent f:
-                    into.Add(f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex });
+                    into.Add(f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex, Sequence = sequence++ });
                     break;
                 case AutofocusEvent a when includeAutofocus:
-                    into.Add(a with { DueAt = due, AfterTimeZero = afterZero });
+                    into.Add(a with { DueAt = due, AfterTimeZero = afterZero, Sequence = sequence++ });
                     break;
             }
         }
