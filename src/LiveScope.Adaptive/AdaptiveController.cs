@@ -56,7 +56,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             frap, setup.Targeter, setup.Seed);
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
-        DecisionWarmUp.Run(plan, frap, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
+        DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
     }
 
     public LiveAnalysis Analysis { get; }
