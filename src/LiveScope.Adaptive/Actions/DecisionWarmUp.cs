@@ -29,17 +29,25 @@ public static class DecisionWarmUp
         var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap,
             new StandInTargeter(), seed));
 
-        // Two frames of one cell: a cluster seen from the start, then a second one born (births, per-cell metrics),
-        // far apart so either can be bleached.
+        // Frames of one cell: a cluster seen from the start, then a second one born (births, per-cell metrics), far
+        // apart so either can be bleached; as many frames as the rules need to fire (a new cluster persisting N frames
+        // is only then sorted and chosen — compiling that took 87 ms in a dry run's first firing).
         var watch = new PositionWatch();
         var rules = new RuleEvaluator(adapt.Rules);
         float w = plan.ImageWidth, h = plan.ImageHeight;
         Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
         int[] tracks = [1, 2];
         CellFrameMetrics[] cells = [new(0, 0, 1, 100, 50, 1, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
-        for (int frame = 0; frame < 2; frame++)
+        int frames = 2 + Math.Min(20, adapt.Rules.Max(r => r.When switch
         {
-            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, frame + 1), tracks.AsSpan(0, frame + 1), (_, _) => 1);
+            NewClusterCondition n => n.PersistsFrames,
+            MetricCondition m => m.ForFrames,
+            _ => 0,
+        }));
+        for (int frame = 0; frame < frames; frame++)
+        {
+            int n = Math.Min(frame + 1, clusters.Length);
+            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, n), tracks.AsSpan(0, n), (_, _) => 1);
             rules.Evaluate(p, watch);
         }
 
