@@ -98,12 +98,17 @@ internal sealed class ReplayTimedSubscriber(IFrameSubscriber inner, ReplayStageT
 {
     public ReplayStageTimes Times => times;
 
-    public void OnFrame(Frame frame, FrameEvent planned)
+    public void OnFrame(Frame frame, FrameEvent planned) => OnFrame(frame, planned, Stopwatch.GetTimestamp());
+
+    /// <summary>Passes the acquisition time on: the controller's frame-to-decision latency starts there.</summary>
+    public void OnFrame(Frame frame, FrameEvent planned, long acquiredTimestamp)
     {
         long start = Stopwatch.GetTimestamp();
-        inner.OnFrame(frame, planned);
+        inner.OnFrame(frame, planned, acquiredTimestamp);
         times.Add(start);
     }
+
+    public void OnAcquired(FrameEvent planned) => inner.OnAcquired(planned);
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
 }

@@ -40,9 +40,13 @@ internal static class ReplayRules
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  rules: {decisions.Count} decisions ({string.Join(", ", decisions.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}); " +
             $"summary in {Path.Combine(folder, "adaptive-run", "adaptive.json")} after dispose"));
-        var ms = DecisionLog.Percentiles(decisions.Select(d => d.LatencyMs));
-        if (ms.Count > 0)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  decision latency (analysis result → action queued): p50 {ms.P50:0.###} ms, p99 {ms.P99:0.###} ms, max {ms.Max:0.###} ms over {ms.Count}"));
+        // The figures adaptive.json stores, with its definitions (DecisionLog).
+        Line("decision latency (analysis result → action queued)", controller.DecisionLatency);
+        Line("frame to decision (camera frame handed to the engine → action queued)", controller.FrameToDecisionLatency);
+        Line("rule evaluation (analysis result → every rule evaluated, per analysed frame)", controller.RuleEvaluation);
     }
+
+    private static void Line(string what, DecisionLog.LatencyStats ms) => Console.WriteLine(ms.Count == 0
+        ? $"  {what}: no samples"
+        : string.Create(CultureInfo.InvariantCulture, $"  {what}: p50 {ms.P50:0.###} ms, p99 {ms.P99:0.###} ms, max {ms.Max:0.###} ms over {ms.Count}"));
 }

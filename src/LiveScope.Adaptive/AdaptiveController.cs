@@ -56,18 +56,28 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             frap, setup.Targeter, setup.Seed);
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
+        DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
     }
 
     public LiveAnalysis Analysis { get; }
     public IReadOnlyList<Decision> Decisions => _decisions.Decisions;
+    public DecisionLog.LatencyStats DecisionLatency => _decisions.DecisionLatency;
+    public DecisionLog.LatencyStats FrameToDecisionLatency => _decisions.FrameToDecisionLatency;
+    public DecisionLog.LatencyStats RuleEvaluation => _decisions.RuleEvaluation;
     public IReadOnlyList<FrapStepResult> FrapResults => _context.Frap.Results;
     public int Bleaches => _context.Bleaches;
+    /// <summary>Light the position has received so far (seconds at full power): every acquired frame and bleach.</summary>
+    public double LightDoseS(int position) => _context.Dose.UsedS(position);
 
-    public void OnFrame(Frame frame, FrameEvent planned)
+    /// <summary>Every acquired frame exposed the sample, whether or not analysis gets to see it (engine's thread).</summary>
+    public void OnAcquired(FrameEvent planned) => _context.Dose.Add(planned.PositionIndex, LightDose.FrameDoseS(planned.Channel));
+
+    public void OnFrame(Frame frame, FrameEvent planned) => OnFrame(frame, planned, Stopwatch.GetTimestamp());
+
+    public void OnFrame(Frame frame, FrameEvent planned, long acquiredTimestamp)
     {
-        _context.Dose.Add(planned.PositionIndex, LightDose.FrameDoseS(planned.Channel));
         if (_context.Frap.IsFrapSeries(planned.Series)) _context.Frap.OnFrame(frame, planned, ChooseFromLatest);
-        Analysis.OnFrame(frame, planned);
+        Analysis.OnFrame(frame, planned, acquiredTimestamp);
     }
 
     private void OnAnalysed(AnalysedFrame a)
@@ -75,13 +85,14 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         long analysed = Stopwatch.GetTimestamp();
         if (a.Planned.Series is not null) return;
         int p = a.Planned.PositionIndex;
+        var masks = a.Pipeline.CellMasks;
+        Func<double, double, int> cellAt = (x, y) => masks?.CellAt(x, y) ?? 0; // this frame's cells (0 = none)
         PositionWatch watch;
         lock (_watchGate)
         {
             if (!_watches.TryGetValue(p, out watch!)) _watches[p] = watch = new PositionWatch();
-            var masks = a.Pipeline.CellMasks;
             watch.Update(a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
-                a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, (x, y) => masks?.CellAt(x, y) ?? 0);
+                a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, cellAt);
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
         var firings = _rules.Evaluate(p, watch);
@@ -91,7 +102,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
                 var action = firing.Rule.Then[actionIndex];
-                var site = new ActionSite(p, watch, firing, _setup.Clock.Now);
+                var site = new ActionSite(p, watch, firing, _setup.Clock.Now, cellAt);
                 ActionOutcome? outcome;
                 try
                 {
@@ -102,12 +113,13 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                     outcome = ActionOutcome.Refused("error", e.Message);
                     _log.LogError(e, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
                 }
+                long queued = Stopwatch.GetTimestamp(); // the action is in the queue (or refused): the latencies end here
                 if (outcome is null || RepeatsRefusal(firing.Rule, actionIndex, p, outcome)) continue;
                 var metrics = outcome.Chosen.Count == 0 ? firing.Metrics : firing.Metrics.Concat(outcome.Chosen).ToDictionary();
                 var decision = new Decision(_setup.Clock.Now, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
                     a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, metrics, outcome.Detail,
-                    DecisionLog.MsSince(analysed), outcome.RefusedBy);
-                _decisions.Write(decision, a.ArrivedTimestamp);
+                    Stopwatch.GetElapsedTime(analysed, queued).TotalMilliseconds, outcome.RefusedBy);
+                _decisions.Write(decision, Stopwatch.GetElapsedTime(a.AcquiredTimestamp, queued).TotalMilliseconds);
                 if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
                 else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
             }
@@ -170,6 +182,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _disposed = true;
         _context.Frap.FinishAll((step, e) => _log.LogError(e, "Finishing the FRAP analysis of {Step} failed", step));
         Analysis.Dispose();
+        _decisions.Complete();
         if (!_plan.Protocol.Adapt.IsEmpty)
         {
             try

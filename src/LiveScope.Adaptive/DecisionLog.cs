@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using LiveScope.Acquisition.Engine;
 using LiveScope.Core.Timing;
 
@@ -12,13 +13,27 @@ public sealed record Decision(TimeSpan At, string Rule, string Action, string Po
 /// <summary>
 /// Writes every decision to events.jsonl ("adapt.decision", or "adapt.refused" when a limit said no) with the
 /// frame and metric values that caused it, and keeps the latency figures: from the analysis result to the action
-/// being queued (the decision itself), and from the frame's arrival at the analysis thread (analysis included).
-/// <see cref="WriteSummary"/> stores them per run in adaptive.json.
+/// being queued (the adaptive layer's own latency), and from the camera handing the frame to the engine to the
+/// action being queued (waiting for and running the analysis included). <see cref="WriteSummary"/> stores them per
+/// run in adaptive.json. Events are serialised and written on a thread of their own, in order: the analysis thread
+/// only hands them over (their microscope time is taken when they happen), and <see cref="Complete"/> waits for them.
 /// </summary>
-public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
+public sealed class DecisionLog
 {
+    private readonly IRunEventLog _events;
+    private readonly IMicroscopeClock _clock;
     private readonly List<Decision> _decisions = [];
     private readonly List<double> _decisionMs = [], _frameToDecisionMs = [], _rulesMs = [];
+    private readonly Channel<(string Type, TimeSpan At, Dictionary<string, object?> Fields)> _pending =
+        Channel.CreateUnbounded<(string, TimeSpan, Dictionary<string, object?>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public DecisionLog(IRunEventLog events, IMicroscopeClock clock)
+    {
+        _events = events;
+        _clock = clock;
+        _writer = Task.Run(WriteAllAsync);
+    }
 
     public IReadOnlyList<Decision> Decisions => _decisions;
 
@@ -27,36 +42,58 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
     /// <summary>Time to evaluate every rule on a frame (kept for every analysed frame, whether or not anything fired).</summary>
     public void RulesEvaluated(long analysedTimestamp) => _rulesMs.Add(MsSince(analysedTimestamp));
 
-    public void Write(Decision d, long arrivedTimestamp)
+    /// <summary>
+    /// Keeps and logs a decision. <paramref name="frameToQueuedMs"/>: from the camera handing the frame to the engine
+    /// to the action being queued (<see cref="Decision.LatencyMs"/> starts at the analysis result).
+    /// </summary>
+    public void Write(Decision d, double frameToQueuedMs)
     {
         _decisions.Add(d);
         if (d.RefusedBy is null)
         {
             _decisionMs.Add(d.LatencyMs);
-            _frameToDecisionMs.Add(MsSince(arrivedTimestamp));
+            _frameToDecisionMs.Add(frameToQueuedMs);
         }
         var fields = new Dictionary<string, object?>
         {
             ["rule"] = d.Rule, ["action"] = d.Action, ["position"] = d.Position, ["series"] = d.Series, ["frame_t"] = d.FrameT,
             ["frame_time_s"] = d.FrameTimeS, ["metrics"] = d.Metrics, ["detail"] = d.Detail, ["latency_ms"] = d.LatencyMs,
         };
-        if (d.RefusedBy is not null) fields["limit"] = d.RefusedBy;
-        Safe(d.RefusedBy is null ? "adapt.decision" : "adapt.refused", fields);
+        if (d.RefusedBy is null) fields["frame_to_queued_ms"] = frameToQueuedMs;
+        else fields["limit"] = d.RefusedBy;
+        Event(d.RefusedBy is null ? "adapt.decision" : "adapt.refused", fields, d.At);
     }
 
-    public void Event(string type, Dictionary<string, object?> fields) => Safe(type, fields);
+    public void Event(string type, Dictionary<string, object?> fields) => Event(type, fields, _clock.Now);
 
-    private void Safe(string type, Dictionary<string, object?> fields)
+    private void Event(string type, Dictionary<string, object?> fields, TimeSpan at)
+    {
+        if (!_pending.Writer.TryWrite((type, at, fields))) Safe(type, at, fields); // completed: write it here
+    }
+
+    private async Task WriteAllAsync()
+    {
+        await foreach (var (type, at, fields) in _pending.Reader.ReadAllAsync().ConfigureAwait(false)) Safe(type, at, fields);
+    }
+
+    private void Safe(string type, TimeSpan at, Dictionary<string, object?> fields)
     {
         try
         {
-            events.Write(type, clock.Now, fields);
+            _events.Write(type, at, fields);
         }
         catch (Exception)
         {
             // The event log failing (a full disk, a value it cannot write) must not stop the analysis or the run;
             // the engine reports the disk on its own writes.
         }
+    }
+
+    /// <summary>Writes every event handed over so far, then returns; later events are written on the caller's thread.</summary>
+    public void Complete()
+    {
+        _pending.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
     }
 
     /// <summary>Nearest-rank percentiles of latencies, ms; the one definition adaptive.json and the benchmark use.</summary>
@@ -70,11 +107,21 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
         return new LatencyStats(sorted.Length, At(0.5), At(0.99), sorted[^1]);
     }
 
-    private static object Stats(IReadOnlyList<double> ms)
+    /// <summary>The adaptive layer's latency (analysis result → action queued) of every decision that was not refused.</summary>
+    public LatencyStats DecisionLatency => Percentiles(_decisionMs);
+    /// <summary>Camera frame handed to the engine → action queued, of every decision that was not refused.</summary>
+    public LatencyStats FrameToDecisionLatency => Percentiles(_frameToDecisionMs);
+    /// <summary>Analysis result → every rule evaluated, for every analysed frame.</summary>
+    public LatencyStats RuleEvaluation => Percentiles(_rulesMs);
+
+    private static Dictionary<string, object> Stats(LatencyStats p, string from, string to)
     {
-        var p = Percentiles(ms);
-        if (p.Count == 0) return new { count = 0 };
-        return new { count = p.Count, p50 = Math.Round(p.P50, 4), p99 = Math.Round(p.P99, 4), max = Math.Round(p.Max, 4) };
+        var stats = new Dictionary<string, object> { ["from"] = from, ["to"] = to, ["count"] = p.Count };
+        if (p.Count == 0) return stats;
+        stats["p50"] = Math.Round(p.P50, 4);
+        stats["p99"] = Math.Round(p.P99, 4);
+        stats["max"] = Math.Round(p.Max, 4);
+        return stats;
     }
 
     public object Summary(IReadOnlyList<string> rules, int bleaches) => new Dictionary<string, object>
@@ -83,9 +130,9 @@ public sealed class DecisionLog(IRunEventLog events, IMicroscopeClock clock)
         ["decisions"] = _decisions.Count(d => d.RefusedBy is null),
         ["refused"] = _decisions.Count(d => d.RefusedBy is not null),
         ["bleaches"] = bleaches,
-        ["decision_latency_ms"] = Stats(_decisionMs),
-        ["frame_to_decision_ms"] = Stats(_frameToDecisionMs),
-        ["rule_evaluation_ms"] = Stats(_rulesMs),
+        ["decision_latency_ms"] = Stats(DecisionLatency, "analysis result", "action queued"),
+        ["frame_to_decision_ms"] = Stats(FrameToDecisionLatency, "camera frame handed to the engine", "action queued"),
+        ["rule_evaluation_ms"] = Stats(RuleEvaluation, "analysis result", "every rule evaluated"),
     };
 
     public void WriteSummary(string path, IReadOnlyList<string> rules, int bleaches) =>

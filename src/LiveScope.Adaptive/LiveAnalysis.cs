@@ -7,8 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace LiveScope.Adaptive;
 
-/// <summary>What one analysed frame gave: the series' pipeline holds its clusters, track ids, cells and metrics until the next frame.</summary>
-public readonly record struct AnalysedFrame(Frame Frame, FrameEvent Planned, AnalysisPipeline Pipeline, FrameAnalysis Result, long ArrivedTimestamp);
+/// <summary>
+/// What one analysed frame gave: the series' pipeline holds its clusters, track ids, cells and metrics until the next
+/// frame. <c>AcquiredTimestamp</c>: when the camera handed the frame to the engine (Stopwatch), for latency figures.
+/// </summary>
+public readonly record struct AnalysedFrame(Frame Frame, FrameEvent Planned, AnalysisPipeline Pipeline, FrameAnalysis Result, long AcquiredTimestamp);
 
 /// <summary>
 /// Analyses every frame of a run as it arrives: one analysis pipeline per image series (the same series as the
@@ -29,9 +32,10 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
     /// <summary>Frames of a series these return true for are not analysed as a time-lapse (a z-stack, say).</summary>
     public Func<FrameEvent, bool> Skip { get; set; } = _ => false;
 
-    public void OnFrame(Frame frame, FrameEvent planned)
+    public void OnFrame(Frame frame, FrameEvent planned) => OnFrame(frame, planned, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    public void OnFrame(Frame frame, FrameEvent planned, long acquiredTimestamp)
     {
-        long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Skip(planned)) return;
         // A position's time-lapse is analysed in its first channel (the IR-GFP one) and, with a z-stack, in the middle
         // slice: other channels and slices are not further timepoints, and would fool tracking and the rules.
@@ -43,7 +47,7 @@ public sealed class LiveAnalysis(AcquisitionPlan plan, string measurementsFolder
             pipeline = new AnalysisPipeline(new AnalysisOptions { Condition = $"{series} {condition}".Trim() }, Path.Combine(measurementsFolder, series));
             _pipelines.Add(series, pipeline);
         }
-        if (pipeline.Analyse(frame) is { } result) Analysed?.Invoke(new AnalysedFrame(frame, planned, pipeline, result, arrived));
+        if (pipeline.Analyse(frame) is { } result) Analysed?.Invoke(new AnalysedFrame(frame, planned, pipeline, result, acquiredTimestamp));
     }
 
     /// <summary>Finishes every series (tracks, MSD) and keeps their summaries.</summary>

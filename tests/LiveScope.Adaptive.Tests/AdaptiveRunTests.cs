@@ -45,8 +45,17 @@ public class AdaptiveRunTests
         controller.Decisions.Where(d => d.RefusedBy == "max_fast_imaging").Should().ContainSingle("a repeated refusal is logged once");
 
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(rig.Folder, "adaptive.json"))).RootElement;
-        summary.GetProperty("decision_latency_ms").GetProperty("count").GetInt32().Should().Be(1);
+        var decision = summary.GetProperty("decision_latency_ms");
+        var fromFrame = summary.GetProperty("frame_to_decision_ms");
+        decision.GetProperty("count").GetInt32().Should().Be(1);
+        decision.GetProperty("from").GetString().Should().Be("analysis result");
+        fromFrame.GetProperty("count").GetInt32().Should().Be(1);
+        fromFrame.GetProperty("from").GetString().Should().Be("camera frame handed to the engine");
+        fromFrame.GetProperty("max").GetDouble().Should().BeGreaterThanOrEqualTo(decision.GetProperty("max").GetDouble(),
+            "the frame was handed over before its analysis result existed");
         summary.GetProperty("rule_evaluation_ms").GetProperty("count").GetInt32().Should().BeGreaterThan(0);
+        rig.Lines("adapt.decision").Should().ContainSingle("decisions are logged (off the analysis thread) before the controller is disposed")
+            .Which.Should().ContainKeys("frame_t", "metrics", "latency_ms", "frame_to_queued_ms");
     }
 
     [Fact]

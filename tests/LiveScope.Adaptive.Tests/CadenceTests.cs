@@ -36,6 +36,9 @@ public class CadenceTests
         frames.GroupBy(f => (f.TimeIndex, f.ChannelIndex)).Should().OnlyContain(g => g.Count() == 1);
         frames.Where(f => f.TimeIndex > 1).GroupBy(f => f.TimeIndex).Should().OnlyContain(g => g.Count() == 2, "every new timepoint has both channels");
         frames.Select(f => f.DueAt.TotalSeconds).Where(s => s > 30 && s < 90).Distinct().Should().Equal(39.9, 49.9, 59.9, 69.9, 79.9);
+        queue.Snapshot().Select(e => e.Sequence).Should().OnlyHaveUniqueItems("the rewrite numbers its events itself, the queue keeps them");
+        frames.Where(f => f.TimeIndex > 1).Select(f => f.ChannelIndex).Should().Equal(
+            Enumerable.Range(0, frames.Count(f => f.TimeIndex > 1) / 2).SelectMany(_ => new[] { 0, 1 }), "each timepoint takes its channels in order");
     }
 
     [Fact]

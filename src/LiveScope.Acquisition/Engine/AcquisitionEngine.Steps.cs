@@ -30,6 +30,7 @@ public sealed partial class AcquisitionEngine
             }
             return snapped;
         }, ct).ConfigureAwait(false);
+        long acquired = System.Diagnostics.Stopwatch.GetTimestamp(); // "frame arrival" for latency figures downstream
         var stage = run.StageAt;
         frame.Metadata = frame.Metadata with
         {
@@ -43,7 +44,7 @@ public sealed partial class AcquisitionEngine
             StageZUm = run.FocusUm.TryGetValue(f.PositionIndex, out var z) ? z + f.ZOffsetUm : double.NaN,
         };
         long sequence = frame.Metadata.SequenceNumber; // the frame belongs to the pipeline once offered
-        bool kept = await pipeline.OfferAsync(frame, f, ct).ConfigureAwait(false);
+        bool kept = await pipeline.OfferAsync(frame, f, ct, acquired).ConfigureAwait(false);
         Log(kept ? "frame" : "frame.dropped", new()
         {
             ["t"] = f.TimeIndex, ["p"] = f.PositionIndex, ["c"] = f.ChannelIndex, ["z"] = f.ZIndex,

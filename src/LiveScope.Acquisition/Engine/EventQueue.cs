@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveScope.Acquisition.Planning;
 
 namespace LiveScope.Acquisition.Engine;
@@ -60,21 +61,37 @@ public sealed class EventQueue
     }
 
     /// <summary>
+    /// The sequence number the next new event gets. Inside a <see cref="Replace"/> callback (the lock is held), new
+    /// events numbered from here on, in order, are taken as they are — thousands of them in an interval change would
+    /// otherwise each be copied once more just to be numbered.
+    /// </summary>
+    public long NextSequence
+    {
+        get { lock (_gate) return _nextSequence; }
+    }
+
+    /// <summary>
     /// Removes every event matching <paramref name="match"/> and adds what <paramref name="replacement"/> makes of the
     /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). New events get
-    /// sequence numbers in the order given. Returns the removed events.
+    /// sequence numbers in the order given (kept when already numbered from <see cref="NextSequence"/> on, in order).
+    /// Returns the removed events.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<PlannedEvent> Replace(Func<PlannedEvent, bool> match, Func<IReadOnlyList<PlannedEvent>, IEnumerable<PlannedEvent>> replacement)
     {
         List<PlannedEvent> removed;
         lock (_gate)
         {
-            removed = RemoveLocked(match);
+            removed = Split(match, out var kept);
             foreach (var e in replacement(removed))
             {
-                var added = e with { Sequence = _nextSequence++ };
-                _queue.Enqueue(added, (added.DueAt, added.Sequence));
+                var added = e.Sequence == _nextSequence ? e : e with { Sequence = _nextSequence };
+                _nextSequence++;
+                kept.Add((added, (added.DueAt, added.Sequence)));
             }
+            // One heap build over kept and new events (linear), not one sift per new event: thousands at an interval change.
+            _queue.Clear();
+            _queue.EnqueueRange(kept);
         }
         Signal();
         return removed;
@@ -123,19 +140,31 @@ public sealed class EventQueue
         return count;
     }
 
-    /// <summary>One pass over the heap's items: matching ones out, the rest back in with their priorities.</summary>
+    /// <summary>
+    /// One pass over the heap's items: matching ones out, the rest back in with their priorities. The passes are
+    /// compiled fully optimised at once: they run for the few adaptive decisions of a run (too rarely to be tiered
+    /// up), over the whole plan, and their time is the decision's latency.
+    /// </summary>
     private List<PlannedEvent> RemoveLocked(Func<PlannedEvent, bool> match)
     {
+        var removed = Split(match, out var kept);
+        if (removed.Count == 0) return removed;
+        _queue.Clear();
+        _queue.EnqueueRange(kept);
+        return removed;
+    }
+
+    /// <summary>The heap's items, matching or not; the heap itself is left as it is. Call under the lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<PlannedEvent> Split(Func<PlannedEvent, bool> match, out List<(PlannedEvent, (TimeSpan, long))> kept)
+    {
         var removed = new List<PlannedEvent>();
-        var kept = new List<(PlannedEvent, (TimeSpan, long))>(_queue.Count);
+        kept = new List<(PlannedEvent, (TimeSpan, long))>(_queue.Count + 64);
         foreach (var item in _queue.UnorderedItems)
         {
             if (match(item.Element)) removed.Add(item.Element);
             else kept.Add(item);
         }
-        if (removed.Count == 0) return removed;
-        _queue.Clear();
-        _queue.EnqueueRange(kept);
         return removed;
     }
 
@@ -145,8 +174,10 @@ public sealed class EventQueue
     }
 
     /// <summary>
-    /// Wakes whoever waits on <see cref="Changed"/>. Cancelled outside the lock: cancellation runs the waiter's
-    /// continuation on this thread, which must not find the queue half-changed or hold our lock.
+    /// Wakes whoever waits on <see cref="Changed"/>, after the change is complete and outside the lock. CancelAsync:
+    /// the token reads as cancelled at once, but its callbacks (the engine's wake-up, and with it the engine's loop up
+    /// to its next real wait — possibly a whole snap) run on the thread pool, not on the thread that changed the
+    /// queue (the analysis thread, whose decision latency would include them).
     /// </summary>
     private void Signal()
     {
@@ -156,6 +187,6 @@ public sealed class EventQueue
             old = _changed;
             _changed = new CancellationTokenSource();
         }
-        old.Cancel();
+        _ = old.CancelAsync();
     }
 }

@@ -11,12 +11,13 @@ namespace LiveScope.Acquisition.Engine;
 /// acquiring side waits (back-pressure) up to <c>maxWait</c>; a frame that still cannot be queued is dropped, counted
 /// and logged — never lost silently. A store failure is kept and surfaces as <see cref="Fault"/>. Subscribers: when
 /// analysis falls behind, the oldest frame waiting for it is not analysed (counted in <see cref="NotAnalysed"/>; it is
-/// still stored), unless <c>skipAnalysisWhenBehind</c> is off — then acquisition waits for analysis too.
+/// still stored), unless <c>skipAnalysisWhenBehind</c> is off — then acquisition waits for analysis too; a run cancelled
+/// during that wait still stores the frame (acquired data is never lost to a cancel), only its analysis is skipped.
 /// </summary>
 public sealed class FramePipeline : IAsyncDisposable
 {
     private readonly Channel<(Frame Frame, FrameEvent Planned)> _storage;
-    private readonly Channel<(Frame Frame, FrameEvent Planned)>? _analysis;
+    private readonly Channel<(Frame Frame, FrameEvent Planned, long Acquired)>? _analysis;
     private readonly IFrameStore _store;
     private readonly IReadOnlyList<IFrameSubscriber> _subscribers;
     private readonly TimeSpan _maxWait;
@@ -48,7 +49,7 @@ public sealed class FramePipeline : IAsyncDisposable
                 SingleWriter = true,
                 FullMode = skipAnalysisWhenBehind ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
             };
-            _analysis = Channel.CreateBounded<(Frame, FrameEvent)>(options, SkippedByAnalysis);
+            _analysis = Channel.CreateBounded<(Frame, FrameEvent, long)>(options, SkippedByAnalysis);
             _analyser = Task.Run(AnalyseAllAsync);
         }
         else _analyser = Task.CompletedTask;
@@ -61,18 +62,34 @@ public sealed class FramePipeline : IAsyncDisposable
     /// <summary>The first storage failure; the engine stops the run on it (what was written stays readable).</summary>
     public Exception? Fault { get; private set; }
 
-    /// <summary>Hands the frame on (the pipeline owns it from here); false if storage could not take it.</summary>
-    public async ValueTask<bool> OfferAsync(Frame frame, FrameEvent planned, CancellationToken ct)
+    /// <summary>
+    /// Hands the frame on (the pipeline owns it from here); false if storage could not take it.
+    /// <paramref name="acquiredTimestamp"/>: when the camera handed it over (Stopwatch; 0 = now), passed to subscribers.
+    /// </summary>
+    public async ValueTask<bool> OfferAsync(Frame frame, FrameEvent planned, CancellationToken ct, long acquiredTimestamp = 0)
     {
+        if (acquiredTimestamp == 0) acquiredTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < _subscribers.Count; i++)
+        {
+            try { _subscribers[i].OnAcquired(planned); }
+            catch (Exception e) { _log.LogError(e, "Frame subscriber {Subscriber} failed", _subscribers[i].GetType().Name); }
+        }
         if (_analysis is not null)
         {
             try
             {
-                await OfferToAnalysisAsync(frame.Retain(), planned, ct).ConfigureAwait(false);
+                await OfferToAnalysisAsync(frame.Retain(), planned, acquiredTimestamp, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Cancelled while analysis held acquisition back (lockstep): the frame was acquired, so it is stored
+                // all the same — only its analysis is skipped. The run stops at the engine's next check.
+                Interlocked.Increment(ref _notAnalysed);
+                ct = CancellationToken.None;
             }
             catch
             {
-                Interlocked.Increment(ref _dropped); // cancelled while analysis held acquisition back: not stored either
+                Interlocked.Increment(ref _dropped); // the pipeline was completed under us: nothing can take the frame now
                 frame.Dispose();
                 throw;
             }
@@ -111,13 +128,13 @@ public sealed class FramePipeline : IAsyncDisposable
         Done();
     }
 
-    private async ValueTask OfferToAnalysisAsync(Frame retained, FrameEvent planned, CancellationToken ct)
+    private async ValueTask OfferToAnalysisAsync(Frame retained, FrameEvent planned, long acquired, CancellationToken ct)
     {
         Interlocked.Increment(ref _accepted);
         try
         {
             // With DropOldest this never waits (a full queue skips its oldest frame); with Wait it is back-pressure.
-            await _analysis!.Writer.WriteAsync((retained, planned), ct).ConfigureAwait(false);
+            await _analysis!.Writer.WriteAsync((retained, planned, acquired), ct).ConfigureAwait(false);
         }
         catch
         {
@@ -127,7 +144,7 @@ public sealed class FramePipeline : IAsyncDisposable
         }
     }
 
-    private void SkippedByAnalysis((Frame Frame, FrameEvent Planned) item)
+    private void SkippedByAnalysis((Frame Frame, FrameEvent Planned, long Acquired) item)
     {
         Interlocked.Increment(ref _notAnalysed);
         item.Frame.Dispose();
@@ -160,11 +177,11 @@ public sealed class FramePipeline : IAsyncDisposable
 
     private async Task AnalyseAllAsync()
     {
-        await foreach (var (frame, planned) in _analysis!.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (frame, planned, acquired) in _analysis!.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             foreach (var s in _subscribers)
             {
-                try { s.OnFrame(frame, planned); }
+                try { s.OnFrame(frame, planned, acquired); }
                 catch (Exception e) { _log.LogError(e, "Frame subscriber {Subscriber} failed", s.GetType().Name); }
             }
             frame.Dispose();

@@ -16,6 +16,19 @@ public interface IFrameSubscriber
 {
     /// <summary>Called for each frame; the frame is only valid during the call unless retained.</summary>
     void OnFrame(Frame frame, FrameEvent planned);
+
+    /// <summary>
+    /// What the pipeline calls: <see cref="OnFrame(Frame, FrameEvent)"/> plus the moment the camera handed the frame to
+    /// the engine (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for subscribers that measure latency from
+    /// acquisition rather than from their own queue.
+    /// </summary>
+    void OnFrame(Frame frame, FrameEvent planned, long acquiredTimestamp) => OnFrame(frame, planned);
+
+    /// <summary>
+    /// Called on the engine's thread for every frame acquired — before it is queued, so also for frames that analysis
+    /// will skip when behind or storage will drop: the sample was exposed either way. Must return at once.
+    /// </summary>
+    void OnAcquired(FrameEvent planned) { }
 }
 
 /// <summary>The run's event log (events.jsonl): every event, device action, stimulation, bleach and fault.</summary>

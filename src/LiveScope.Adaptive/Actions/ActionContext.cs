@@ -35,15 +35,21 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     {
         double m = radiusPx + 2;
         if (x < m || y < m || x > Plan.ImageWidth - 1 - m || y > Plan.ImageHeight - 1 - m) return false;
-        if (targeter is null) return false;
-        var range = targeter.TargetRange;
-        var map = targeter.CameraToTarget;
-        foreach (var (dx, dy) in new[] { (-radiusPx, 0.0), (radiusPx, 0.0), (0.0, -radiusPx), (0.0, radiusPx) })
-        {
-            var t = map.Apply(new PixelPoint(x + dx, y + dy));
-            if (t.X < range.MinX || t.X > range.MaxX || t.Y < range.MinY || t.Y > range.MaxY) return false;
-        }
-        return true;
+        return targeter is not null && DiscWithin(targeter.CameraToTarget, targeter.TargetRange, x, y, radiusPx);
+    }
+
+    /// <summary>
+    /// Whether every point of the disc maps inside the reach. The calibration is affine, so the disc becomes an
+    /// ellipse whose extent along each target axis is exact: |row of the matrix| × radius either side of the mapped
+    /// centre (a rotated or sheared map pushes the ellipse past the reach between the four axis points).
+    /// </summary>
+    public static bool DiscWithin(AffineTransform2D map, TargetBounds range, double x, double y, double radiusPx)
+    {
+        var centre = map.Apply(new PixelPoint(x, y));
+        double halfX = radiusPx * Math.Sqrt(map.A * map.A + map.B * map.B);
+        double halfY = radiusPx * Math.Sqrt(map.D * map.D + map.E * map.E);
+        return centre.X - halfX >= range.MinX && centre.X + halfX <= range.MaxX
+               && centre.Y - halfY >= range.MinY && centre.Y + halfY <= range.MaxY;
     }
     private readonly Random _random = new(seed);
 
@@ -55,7 +61,8 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     public int Bleaches { get; set; }
     public int ZStacks { get; set; }
     public bool Stopped { get; set; }
-    public Dictionary<(int Position, int Cell), int> BleachesPerCell { get; } = new();
+    /// <summary>Where the rules have bleached, for <c>max_bleaches_per_cell</c>.</summary>
+    public BleachHistory Bleached { get; } = new();
 
     public PositionSpec PositionAt(int index) =>
         index < Protocol.Positions.Count ? Protocol.Positions[index] : Planner.CurrentPosition;
@@ -86,5 +93,5 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
 }
 
-/// <summary>The frame and position an action is applied for.</summary>
-public readonly record struct ActionSite(int PositionIndex, PositionWatch Watch, RuleFiring Firing, TimeSpan Now);
+/// <summary>The frame and position an action is applied for; <c>CellAt</c>: the cell (0 = none) at a pixel in that frame.</summary>
+public readonly record struct ActionSite(int PositionIndex, PositionWatch Watch, RuleFiring Firing, TimeSpan Now, Func<double, double, int> CellAt);

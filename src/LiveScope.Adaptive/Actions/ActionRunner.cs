@@ -49,7 +49,7 @@ public sealed class ActionRunner(ActionContext run)
         if (run.Bleaches >= run.Limits.MaxBleaches) return ActionOutcome.Refused("max_bleaches", $"{run.Bleaches} bleaches already (limit {run.Limits.MaxBleaches})");
         var candidates = run.Bleachable(site.Firing.NewClusters.Count > 0 ? site.Firing.NewClusters : site.Watch.Clusters, site.Watch.Clusters, b.RadiusPx);
         if (candidates.Count == 0) return ActionOutcome.Refused("no_target", "no cluster in a cell, within the laser's reach and clear of its neighbours");
-        var allowed = candidates.Where(c => run.BleachesPerCell.GetValueOrDefault((p, c.CellId)) < run.Limits.MaxBleachesPerCell).ToList();
+        var allowed = candidates.Where(c => run.Bleached.InCell(p, c.CellId, site.CellAt) < run.Limits.MaxBleachesPerCell).ToList();
         if (allowed.Count == 0) return ActionOutcome.Refused("max_bleaches_per_cell", $"every candidate's cell has had {run.Limits.MaxBleachesPerCell} bleach(es)");
         var target = run.Choose(b.Choose, allowed);
         var channel = run.Protocol.Channels.FirstOrDefault(c => c.Name == b.Channel) ?? run.Protocol.Channels[0];
@@ -64,7 +64,7 @@ public sealed class ActionRunner(ActionContext run)
         run.Frap.Expect(spec, p, new FrapTarget(target.XPx, target.YPx, b.RadiusPx, target.TrackId, target.CellId));
         Schedule(spec, p, position, channel, site.Now);
         run.Bleaches++;
-        run.BleachesPerCell[(p, target.CellId)] = run.BleachesPerCell.GetValueOrDefault((p, target.CellId)) + 1;
+        run.Bleached.Add(p, target.XPx, target.YPx);
         run.Dose.Add(p, bleachDose);
         return new ActionOutcome($"{name}: bleach track {target.TrackId} at ({target.XPx:0.0}, {target.YPx:0.0}) px in cell {target.CellId}, " +
                                  $"{b.PreBleachFrames} pre-bleach + {b.RecoveryFrames} recovery frames every {b.RecoveryIntervalS:0.###} s")

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveScope.Acquisition.Engine;
 using LiveScope.Acquisition.Planning;
 
@@ -12,11 +13,12 @@ namespace LiveScope.Adaptive.Actions;
 public sealed class Cadence
 {
     /// <summary>One timepoint of a position as planned: its frames (and autofocus), all due together.</summary>
-    private sealed record Timepoint(PlannedEvent First, IReadOnlyList<PlannedEvent> Events);
+    private sealed record Timepoint(PlannedEvent First, PlannedEvent[] Events);
 
     private sealed class PositionCadence
     {
         public required List<Timepoint> Baseline { get; init; }
+        public required int FramesPerTimepoint { get; init; }
         public int MaxTimeIndex;
         public double? FastIntervalS;
         public TimeSpan FastSince, FastUntil, MinFramesUntil;
@@ -33,10 +35,11 @@ public sealed class Cadence
         foreach (var group in plan.Events.Where(IsRegular).GroupBy(PositionOf))
         {
             var timepoints = group.GroupBy(e => e.DueAt).OrderBy(g => g.Key)
-                .Select(g => new Timepoint(g.First(), g.OrderBy(e => e.Sequence).ToList())).ToList();
+                .Select(g => new Timepoint(g.First(), g.OrderBy(e => e.Sequence).ToArray())).ToList();
             _positions[group.Key] = new PositionCadence
             {
                 Baseline = timepoints,
+                FramesPerTimepoint = timepoints[0].Events.Count(e => e is FrameEvent),
                 MaxTimeIndex = group.OfType<FrameEvent>().Select(f => f.TimeIndex).DefaultIfEmpty(-1).Max(),
             };
         }
@@ -98,66 +101,102 @@ public sealed class Cadence
     private bool IsFutureRegular(PlannedEvent e, int position, TimeSpan now) =>
         IsRegular(e) && PositionOf(e) == position && _queue.Timeline.DueOf(e) > now;
 
+    /// <summary>
+    /// Rewrites the position's future as one queue change. It touches every future frame of the position (the T
+    /// indices after a change all move), so it is written as plain loops and compiled fully optimised on first use:
+    /// it runs a handful of times per run, never often enough for tiered compilation to optimise it, and its time is
+    /// the decision's latency (issue #6).
+    /// </summary>
     private int Rebuild(int position, PositionCadence p, TimeSpan now)
     {
         int fastFrames = 0;
-        _queue.Replace(e => IsFutureRegular(e, position, now), removed =>
-        {
-            // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames
-            // go back as they were, so no T index is handed out twice (the file would refuse the second plane).
-            int framesPerTimepoint = p.Baseline[0].Events.Count(e => e is FrameEvent);
-            var removedFrames = removed.OfType<FrameEvent>().ToList();
-            var started = removedFrames.GroupBy(f => f.TimeIndex).Where(g => g.Count() < framesPerTimepoint).SelectMany(g => g).ToList();
-            var added = new List<PlannedEvent>(started);
-            var startedDue = started.Select(f => f.DueAt).ToHashSet();
-            var startedSet = new HashSet<FrameEvent>(started, ReferenceEqualityComparer.Instance);
-            int t = removedFrames.Where(f => !startedSet.Contains(f)).Select(f => f.TimeIndex)
-                .DefaultIfEmpty(Math.Max(p.MaxTimeIndex, started.Select(f => f.TimeIndex).DefaultIfEmpty(-1).Max()) + 1).Min();
-            var timeline = _queue.Timeline;
-            TimeSpan last = now;
-            // A fast window never runs past the position's last planned timepoint: the run's length is the protocol's.
-            var lastPlanned = timeline.DueOf(p.Baseline[^1].First);
-            if (p.FastIntervalS is { } interval && now < p.FastUntil)
-            {
-                var step = TimeSpan.FromSeconds(interval);
-                var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
-                // The fast grid keeps the phase it started with; the minimum number of fast frames is always taken.
-                for (var at = p.FastSince + step; (at < p.FastUntil || at <= p.MinFramesUntil) && at <= lastPlanned; at += step)
-                {
-                    if (at <= now) continue;
-                    var (due, afterZero) = timeline.DueAtClock(at);
-                    Copy(template, due, afterZero, t++, includeAutofocus: false, added);
-                    last = at;
-                    fastFrames++;
-                }
-            }
-            if (fastFrames == 0) p.FastIntervalS = null;
-            // The protocol's own timepoints resume after the fast window (none closer than one fast interval to the last fast frame).
-            var gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
-            var resumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
-            foreach (var tp in p.Baseline)
-            {
-                var at = timeline.DueOf(tp.First);
-                if (at <= resumeAfter || (fastFrames > 0 && at < last + gap) || startedDue.Contains(tp.First.DueAt)) continue;
-                Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added);
-            }
-            p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
-            return added;
-        });
+        _queue.Replace(e => IsFutureRegular(e, position, now), removed => Rewrite(p, removed, now, out fastFrames));
         return fastFrames;
     }
 
-    private static void Copy(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus, List<PlannedEvent> into)
+    /// <summary>The events that replace <paramref name="removed"/> (the position's future events).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<PlannedEvent> Rewrite(PositionCadence p, IReadOnlyList<PlannedEvent> removed, TimeSpan now, out int fastFrames)
     {
-        foreach (var e in template.Events)
+        fastFrames = 0;
+        // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames
+        // go back as they were, so no T index is handed out twice (the file would refuse the second plane). Only the
+        // earliest remaining timepoint can be started: the engine takes events in due order, and a timepoint's
+        // frames share one due time.
+        var earliest = TimeSpan.MaxValue;
+        int atEarliest = 0;
+        for (int i = 0; i < removed.Count; i++)
+        {
+            if (removed[i] is not FrameEvent f || f.DueAt > earliest) continue;
+            atEarliest = f.DueAt == earliest ? atEarliest + 1 : 1;
+            earliest = f.DueAt;
+        }
+        var started = new List<FrameEvent>();
+        int firstUnstarted = int.MaxValue;
+        for (int i = 0; i < removed.Count; i++)
+        {
+            if (removed[i] is not FrameEvent f) continue;
+            if (f.DueAt == earliest && atEarliest < p.FramesPerTimepoint) started.Add(f);
+            else firstUnstarted = Math.Min(firstUnstarted, f.TimeIndex);
+        }
+        // The heap hands removed events back in no particular order: a started timepoint keeps its channels' order.
+        started.Sort((a, b) => a.DueAt != b.DueAt ? a.DueAt.CompareTo(b.DueAt) : a.Sequence.CompareTo(b.Sequence));
+        var startedDue = new HashSet<TimeSpan>();
+        int lastStarted = -1;
+        foreach (var f in started)
+        {
+            startedDue.Add(f.DueAt);
+            lastStarted = Math.Max(lastStarted, f.TimeIndex);
+        }
+        int t = firstUnstarted != int.MaxValue ? firstUnstarted : Math.Max(p.MaxTimeIndex, lastStarted) + 1;
+        // Numbered here, in order, so the queue takes them as they are (EventQueue.NextSequence; we are inside its lock).
+        long sequence = _queue.NextSequence;
+        var added = new List<PlannedEvent>(removed.Count + 64);
+        foreach (var f in started) added.Add(f with { Sequence = sequence++ });
+        var timeline = _queue.Timeline;
+        TimeSpan last = now;
+        // A fast window never runs past the position's last planned timepoint: the run's length is the protocol's.
+        var lastPlanned = timeline.DueOf(p.Baseline[^1].First);
+        if (p.FastIntervalS is { } interval && now < p.FastUntil)
+        {
+            var step = TimeSpan.FromSeconds(interval);
+            var template = p.Baseline.FirstOrDefault(tp => timeline.DueOf(tp.First) > now) ?? p.Baseline[^1];
+            // The fast grid keeps the phase it started with; the minimum number of fast frames is always taken.
+            for (var at = p.FastSince + step; (at < p.FastUntil || at <= p.MinFramesUntil) && at <= lastPlanned; at += step)
+            {
+                if (at <= now) continue;
+                var (due, afterZero) = timeline.DueAtClock(at);
+                Copy(template, due, afterZero, t++, includeAutofocus: false, added, ref sequence);
+                last = at;
+                fastFrames++;
+            }
+        }
+        if (fastFrames == 0) p.FastIntervalS = null;
+        // The protocol's own timepoints resume after the fast window (none closer than one fast interval to the last fast frame).
+        var gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
+        var resumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
+        foreach (var tp in p.Baseline)
+        {
+            var at = timeline.DueOf(tp.First);
+            if (at <= resumeAfter || (fastFrames > 0 && at < last + gap) || startedDue.Contains(tp.First.DueAt)) continue;
+            Copy(tp, tp.First.DueAt, tp.First.AfterTimeZero, t++, includeAutofocus: true, added, ref sequence);
+        }
+        p.MaxTimeIndex = Math.Max(p.MaxTimeIndex, t - 1);
+        return added;
+    }
+
+    private static void Copy(Timepoint template, TimeSpan due, bool afterZero, int timeIndex, bool includeAutofocus, List<PlannedEvent> into,
+        ref long sequence)
+    {
+        foreach (var e in template.Events) // an array: no enumerator per timepoint
         {
             switch (e)
             {
                 case FrameEvent f:
-                    into.Add(f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex });
+                    into.Add(f with { DueAt = due, AfterTimeZero = afterZero, TimeIndex = timeIndex, Sequence = sequence++ });
                     break;
                 case AutofocusEvent a when includeAutofocus:
-                    into.Add(a with { DueAt = due, AfterTimeZero = afterZero });
+                    into.Add(a with { DueAt = due, AfterTimeZero = afterZero, Sequence = sequence++ });
                     break;
             }
         }

@@ -4,13 +4,17 @@ namespace LiveScope.Adaptive.Actions;
 
 /// <summary>
 /// Light each position has received, in seconds of full-power illumination: Σ exposure × power fraction of its
-/// frames, plus dwell × spots × power of its bleaches. Rules may add light only while the budget allows.
+/// frames, plus dwell × spots × power of its bleaches. Rules may add light only while the budget allows. Every
+/// acquired frame counts, analysed or not (the engine's thread adds them; the analysis thread reads and adds bleaches).
 /// </summary>
 public sealed class LightDose(double? budgetPerPositionS)
 {
     private readonly Dictionary<int, double> _used = new();
 
-    public double UsedS(int position) => _used.GetValueOrDefault(position);
+    public double UsedS(int position)
+    {
+        lock (_used) return _used.GetValueOrDefault(position);
+    }
 
     public static double FrameDoseS(ChannelSpec channel) => channel.ExposureMs / 1000 * (channel.PowerFraction ?? 1);
 
@@ -21,7 +25,10 @@ public sealed class LightDose(double? budgetPerPositionS)
         return spots * dwellMs / 1000 * power;
     }
 
-    public void Add(int position, double doseS) => _used[position] = UsedS(position) + doseS;
+    public void Add(int position, double doseS)
+    {
+        lock (_used) _used[position] = _used.GetValueOrDefault(position) + doseS;
+    }
 
     /// <summary>Whether <paramref name="moreS"/> still fits the position's budget.</summary>
     public bool Allows(int position, double moreS) => budgetPerPositionS is not { } budget || UsedS(position) + moreS <= budget;

@@ -13,14 +13,36 @@ public class EventQueueTests
     }));
 
     [Fact]
-    public void A_waiter_woken_by_a_reschedule_sees_every_event_already_back_in_the_queue()
+    public async Task A_waiter_woken_by_a_reschedule_sees_every_event_already_back_in_the_queue()
     {
         var queue = Queue(5);
-        int seen = -1;
-        using var registration = queue.Changed.Register(() => seen = queue.Count);
+        var seen = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = queue.Changed.Register(() => seen.TrySetResult(queue.Count));
         queue.Reschedule(e => e.Phase is "e3" or "e4", e => e with { DueAt = TimeSpan.FromMilliseconds(500) });
-        seen.Should().Be(5, "the wake-up comes after the rescheduled events are back, never in between");
+        (await seen.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(5, "the wake-up comes after the rescheduled events are back, never in between");
         queue.Snapshot().Select(e => e.Phase).Should().Equal("e0", "e3", "e4", "e1", "e2");
+    }
+
+    [Fact]
+    public void The_token_reads_as_changed_at_once_but_the_waiters_wake_up_never_runs_on_the_changing_thread()
+    {
+        // The adaptive controller changes the queue on the analysis thread: if the engine's wake-up ran there, its
+        // loop (up to the next snap) would run on it too, inside the decision's latency.
+        var queue = Queue(3);
+        var changed = queue.Changed;
+        using var returned = new ManualResetEventSlim();
+        bool sawReturned = false;
+        using var woken = new ManualResetEventSlim();
+        using var registration = changed.Register(() =>
+        {
+            sawReturned = returned.Wait(TimeSpan.FromSeconds(10)); // inline, this would wait for itself (and fail)
+            woken.Set();
+        });
+        queue.RemoveWhere(e => e.Phase == "e1");
+        changed.IsCancellationRequested.Should().BeTrue("an engine checking the token must see the change");
+        returned.Set();
+        woken.Wait(TimeSpan.FromSeconds(20)).Should().BeTrue();
+        sawReturned.Should().BeTrue("the change returned before the waiter ran");
     }
 
     [Fact]

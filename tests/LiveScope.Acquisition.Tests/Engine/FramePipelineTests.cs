@@ -10,6 +10,9 @@ public class FramePipelineTests
     private sealed class SlowSubscriber(SemaphoreSlim gate) : IFrameSubscriber
     {
         public List<int> Seen { get; } = [];
+        public int Acquired;
+
+        public void OnAcquired(FrameEvent planned) => Interlocked.Increment(ref Acquired);
         /// <summary>Frames whose pixels were not those offered (checked here, asserted by the test: a throw would be swallowed).</summary>
         public int Corrupt;
 
@@ -64,7 +67,37 @@ public class FramePipelineTests
         slow.Seen.Should().BeInAscendingOrder().And.EndWith([16, 17, 18, 19], "the newest frames are the ones analysed");
         pipeline.NotAnalysed.Should().Be(20 - slow.Seen.Count).And.BeGreaterThan(0);
         slow.Corrupt.Should().Be(0, "a frame stays valid while the subscriber holds it");
+        slow.Acquired.Should().Be(20, "every frame is announced as acquired, analysed or not (the light dose counts them)");
         pool.Outstanding.Should().Be(0, "every reference, stored, analysed or skipped, went back to the pool");
+    }
+
+    [Fact]
+    public async Task Cancelled_in_lockstep_while_waiting_for_analysis_the_frame_is_still_stored()
+    {
+        var pool = new FramePool();
+        var store = new RecordingStore();
+        using var gate = new SemaphoreSlim(0);
+        var slow = new SlowSubscriber(gate);
+        var pipeline = new FramePipeline(store, [slow], capacity: 64, TimeSpan.FromSeconds(5), NullLogger.Instance, analysisCapacity: 1,
+            skipAnalysisWhenBehind: false);
+        using var cancel = new CancellationTokenSource();
+
+        // Frame 0 is in analysis (stuck at the gate), frame 1 fills the analysis queue, frame 2 waits for room.
+        for (int t = 0; t < 2; t++) (await pipeline.OfferAsync(Frame(pool, t), Planned(t), cancel.Token)).Should().BeTrue();
+        var third = pipeline.OfferAsync(Frame(pool, 2), Planned(2), cancel.Token).AsTask();
+        await Until(() => pipeline.Written == 2);
+        third.IsCompleted.Should().BeFalse("lockstep: acquisition waits for analysis");
+        cancel.Cancel();
+
+        (await third).Should().BeTrue("the frame was acquired: a cancel must not lose it");
+        await Until(() => pipeline.Written == 3);
+        gate.Release(100);
+        await pipeline.CompleteAsync();
+        store.Frames.Select(f => f.Planned.TimeIndex).Should().Equal(0, 1, 2);
+        pipeline.Dropped.Should().Be(0);
+        pipeline.NotAnalysed.Should().Be(1, "only its analysis was skipped");
+        slow.Seen.Should().Equal(0, 1);
+        pool.Outstanding.Should().Be(0);
     }
 
     [Fact]
