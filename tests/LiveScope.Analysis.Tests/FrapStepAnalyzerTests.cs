@@ -203,14 +203,15 @@ public class FrapStepAnalyzerTests
             var lines = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.ResultsFileName));
             lines.Should().HaveCount(3);
             lines[0].Should().Be("step,position,series,track_id,cell_id,x_px,y_px,radius_px,bleach_time_s,model,t_half_s,t_half_se_s," +
-                                 "mobile_fraction,mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure");
+                                 "mobile_fraction,mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure,roi_shift_px,dissolves_from_s");
             var row = lines[1].Split(',');
-            row.Should().HaveCount(19);
+            row.Should().HaveCount(21);
             row[..5].Should().Equal("frap_a", "cell_1", "cell_1_frap_a", "42", "1");
             row[9].Should().Be("one_exponential");
             double.Parse(row[10], CultureInfo.InvariantCulture).Should().BeApproximately(8, 0.4);
             row[18].Should().BeEmpty();
-            lines[2].Should().Be("\"frap,b\",cell_2,cell_2_frap-b,,,150.3,120.6,3,,,,,,,,,,,no frames were added",
+            row[20].Should().BeEmpty("the cluster did not dissolve");
+            lines[2].Should().Be("\"frap,b\",cell_2,cell_2_frap-b,,,150.3,120.6,3,,,,,,,,,,,no frames were added,,",
                 "text with a comma is quoted; unknown ids and NaN are empty cells");
 
             var curves = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.CurvesFileName));

@@ -104,7 +104,9 @@ public static class FrapAnalysis
         if (options.DetectDissolution && options.Model == FrapModel.OneExponential && FrapDissolution.Fit(t, y, fit) is { } dissolving)
         {
             (fit, dissolvesFromS) = (dissolving.Fit, dissolving.DissolvesFromS);
-            warnings.Add(FormattableString.Invariant($"the cluster dissolves from t ≈ {dissolvesFromS:0.#} s: fitted as recovery then dissolution at the same rate"));
+            double halfTime = Math.Log(2) / fit.Parameters[2];
+            warnings.Add(FormattableString.Invariant($"the cluster dissolves from t ≈ {dissolvesFromS:0.#} s: fitted as recovery then dissolution at the same rate")
+                         + (dissolvesFromS < halfTime / 2 ? " (before t½/2: t½ rests mostly on the decay)" : ""));
         }
         if (!fit.Converged) warnings.Add("fit did not converge");
 

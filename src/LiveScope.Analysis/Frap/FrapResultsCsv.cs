@@ -5,7 +5,8 @@ namespace LiveScope.Analysis.Frap;
 
 /// <summary>
 /// FRAP results as CSV in a run's measurements folder (invariant culture, NaN as an empty cell):
-/// frap.csv, one row per FRAP step, and frap_curves.csv, one row per frame of each step (with where the ROI was:
+/// frap.csv, one row per FRAP step (with how far its ROI followed the cluster and, if it did, when the cluster began
+/// to dissolve), and frap_curves.csv, one row per frame of each step (with where the ROI was:
 /// it follows its cluster). <see cref="Append"/> adds one
 /// step (the live controller, as each step completes; the header is written when the file is new);
 /// <see cref="WriteAll"/> replaces both files (offline analysis, so re-running it does not duplicate rows).
@@ -16,7 +17,7 @@ public static class FrapResultsCsv
     public const string CurvesFileName = "frap_curves.csv";
     public const string ResultsHeader =
         "step,position,series,track_id,cell_id,x_px,y_px,radius_px,bleach_time_s,model,t_half_s,t_half_se_s,mobile_fraction," +
-        "mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure";
+        "mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure,roi_shift_px,dissolves_from_s";
     public const string CurvesHeader = "step,time_s,roi,reference,background,normalised,fitted,roi_x_px,roi_y_px";
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
@@ -62,7 +63,7 @@ public static class FrapResultsCsv
             fit is null ? "" : ModelName(fit.Model),
             Num(fit?.HalfTimeS), Num(fit?.HalfTimeStandardErrorS), Num(fit?.MobileFraction), Num(fit?.MobileFractionStandardError),
             Num(fit?.RSquared), Num(fit?.BleachDepth), Num(fit?.GapRatio),
-            Text(fit is null ? "" : string.Join("; ", fit.Warnings)), Text(r.Failure ?? ""));
+            Text(fit is null ? "" : string.Join("; ", fit.Warnings)), Text(r.Failure ?? ""), Num(r.RoiShiftPx), Num(fit?.DissolvesFromS));
     }
 
     /// <summary>One row per frame: time from the first post-bleach frame; normalised and fitted only when there is a fit.</summary>
