@@ -37,6 +37,8 @@ public sealed class FrapStepAnalyzer
     private readonly CellSegmentationOptions? _cellOptions;
     private FrapCurveBuilder? _builder;
     private FrapRoiFollower? _follower;
+    private double _discDx, _discDy;
+    private const double DiscHysteresisPx = 0.75;
     private int _preSeen;
     private string? _failure;
 
@@ -100,15 +102,17 @@ public sealed class FrapStepAnalyzer
         {
             if (index == 0) Start(pixels, width, height);
             if (_builder is null) return;
-            var (x, y) = (_x, _y);
             if (_follower is not null)
             {
                 // The disc moves by whole pixels: the same pixel pattern, shifted, so the ROI mean always averages as
                 // many pixels (a sub-pixel shift changes the count inside the disc, and with it the cluster's share).
+                // It moves once the cluster is 0.75 px off it, not 0.5: a still cluster's centroid jitters, and a disc
+                // that hops a pixel back and forth adds that jitter to the curve.
                 var (fx, fy) = _follower.Update(pixels, width, height);
-                (x, y) = (_x + Math.Round(fx - _x), _y + Math.Round(fy - _y));
+                if (Math.Abs(fx - _x - _discDx) > DiscHysteresisPx) _discDx = Math.Round(fx - _x);
+                if (Math.Abs(fy - _y - _discDy) > DiscHysteresisPx) _discDy = Math.Round(fy - _y);
             }
-            _builder.Add(pixels, width, height, timeS, x, y);
+            _builder.Add(pixels, width, height, timeS, _x + _discDx, _y + _discDy);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
