@@ -167,6 +167,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         {
             ["step"] = r.Step, ["position"] = r.Position, ["track_id"] = r.TrackId, ["cell_id"] = r.CellId,
             ["t_half_s"] = r.Fit?.HalfTimeS, ["mobile_fraction"] = r.Fit?.MobileFraction, ["r_squared"] = r.Fit?.RSquared,
+            ["roi_shift_px"] = double.IsFinite(r.RoiShiftPx) ? r.RoiShiftPx : null,
             ["warnings"] = r.Fit is null ? "" : string.Join("; ", r.Fit.Warnings), ["failure"] = r.Failure,
         });
         if (r.Succeeded)

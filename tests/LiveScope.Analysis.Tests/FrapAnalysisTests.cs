@@ -57,6 +57,53 @@ public class FrapAnalysisTests
         result.HalfTimeStandardErrorS.Should().BeGreaterThan(0).And.BeLessThan(0.05 * halfTimeS);
     }
 
+    /// <summary>A recovery whose cluster starts dissolving at <paramref name="dissolvesFromS"/>: from then every molecule leaves at k.</summary>
+    private static FrapCurve Dissolving(int seed, double halfTimeS, double mobile, double dissolvesFromS, double f0 = 0.2)
+    {
+        var rng = new Random(seed);
+        double k = Math.Log(2) / halfTimeS, bg = 100, roiPre = 800, refPre = 600, pool = 0.3;
+        double Cluster(double ts) => f0 + mobile * (1 - f0) * (1 - Math.Exp(-k * ts));
+        int pre = 5, post = 60;
+        var t = new double[pre + post]; var roi = new double[pre + post]; var reference = new double[pre + post]; var background = new double[pre + post];
+        for (int i = 0; i < pre + post; i++)
+        {
+            t[i] = i * 2.0;
+            double ts = t[i] - t[pre], c = i < pre ? 1 : ts < dissolvesFromS ? Cluster(ts) : Cluster(dissolvesFromS) * Math.Exp(-k * (ts - dissolvesFromS));
+            // The ROI holds the cluster (1 − pool of its pre-bleach signal) on the unbleached diffuse pool.
+            roi[i] = bg + roiPre * (pool + (1 - pool) * c) + Math.Sqrt(roiPre / 30) * Normal(rng);
+            reference[i] = bg + refPre + Math.Sqrt(refPre / 5000) * Normal(rng);
+            background[i] = bg + Math.Sqrt(bg / 400) * Normal(rng);
+        }
+        return new FrapCurve(t, roi, reference, background, pre);
+    }
+
+    [Theory]
+    [InlineData(1, 14.0, 40.0)]
+    [InlineData(2, 35.0, 60.0)]
+    [InlineData(3, 20.0, 16.0)]
+    public void A_recovery_cut_short_by_its_cluster_dissolving_is_fitted_as_such(int seed, double halfTimeS, double dissolvesFromS)
+    {
+        var plain = FrapAnalysis.Analyse(Dissolving(seed, halfTimeS, 0.8, dissolvesFromS), new FrapOptions { DetectDissolution = false });
+        var result = FrapAnalysis.Analyse(Dissolving(seed, halfTimeS, 0.8, dissolvesFromS));
+
+        result.DissolvesFromS.Should().BeApproximately(dissolvesFromS, 4);
+        result.HalfTimeS.Should().BeApproximately(halfTimeS, 0.08 * halfTimeS);
+        result.RSquared.Should().BeGreaterThan(0.95);
+        result.Warnings.Should().Contain(w => w.StartsWith("the cluster dissolves from t ≈"));
+        Math.Abs(plain.HalfTimeS / halfTimeS - 1).Should().BeGreaterThan(0.15, "one exponential reads the turn as a plateau");
+    }
+
+    [Fact]
+    public void A_clean_recovery_is_not_mistaken_for_a_dissolving_cluster()
+    {
+        foreach (int seed in new[] { 1, 2, 3, 4, 5 })
+        {
+            var result = FrapAnalysis.Analyse(Dissolving(seed, 20, 0.8, dissolvesFromS: double.PositiveInfinity));
+            result.DissolvesFromS.Should().Be(double.NaN, $"seed {seed}");
+            result.HalfTimeS.Should().BeApproximately(20, 2);
+        }
+    }
+
     [Fact]
     public void Full_scale_normalisation_gives_the_same_half_time_and_mobile_fraction()
     {

@@ -13,7 +13,9 @@ public class FrapStepAnalyzerTests
     private const int Size = 256, Pre = 5;
     private const double CellX = 128, CellY = 128, CellRadius = 60, SpotX = 150.3, SpotY = 120.6;
 
-    private static ushort[] Frame(Random rng, double spotScale, double reflection = 0)
+    private static ushort[] Frame(Random rng, double spotScale, double reflection = 0) => Frame(rng, spotScale, SpotX, SpotY, reflection);
+
+    private static ushort[] Frame(Random rng, double spotScale, double spotX, double spotY, double reflection = 0)
     {
         var pixels = new ushort[Size * Size];
         for (int y = 0; y < Size; y++)
@@ -21,7 +23,7 @@ public class FrapStepAnalyzerTests
             {
                 double r = Math.Sqrt((x - CellX) * (x - CellX) + (y - CellY) * (y - CellY));
                 double v = 100 + 300 / (1 + Math.Exp((r - CellRadius) / 2));
-                double d2 = (x - SpotX) * (x - SpotX) + (y - SpotY) * (y - SpotY);
+                double d2 = (x - spotX) * (x - spotX) + (y - spotY) * (y - spotY);
                 v += (2000 * spotScale + reflection) * Math.Exp(-d2 / (2 * 1.5 * 1.5));
                 v += Math.Sqrt(v) * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
                 pixels[y * Size + x] = (ushort)Math.Clamp(v, 0, 65535);
@@ -82,6 +84,52 @@ public class FrapStepAnalyzerTests
         r.Curve!.TimesS.Should().HaveCount(Pre + 60);
         analyzer.FramesAdded.Should().Be(Pre + 60);
         analyzer.IsComplete(Pre + 60).Should().BeTrue();
+    }
+
+    /// <summary>A cluster drifting 2.5 px during its recovery (as simulated clusters do in a minute), bleached where it started.</summary>
+    private static FrapStepResult RunDrifting(FrapStepAnalyzer analyzer, double driftPx)
+    {
+        var rng = new Random(11);
+        double k = Math.Log(2) / 8;
+        for (int i = 0; i < Pre + 60; i++)
+        {
+            double t = i - Pre, moved = i < Pre ? 0 : driftPx * t / 59;
+            double g = i < Pre ? 1 : 0.1 + 0.7 * 0.9 * (1 - Math.Exp(-k * t));
+            analyzer.Add(Frame(rng, g, SpotX + moved * 0.6, SpotY + moved * 0.8), Size, Size, 100 + i);
+        }
+        return analyzer.Complete();
+    }
+
+    [Fact]
+    public void The_ROI_follows_a_drifting_cluster_and_records_where_it_went_where_a_fixed_ROI_loses_the_recovery()
+    {
+        var followed = RunDrifting(new FrapStepAnalyzer("followed", SpotX, SpotY, 3, Pre), driftPx: 2.5);
+        var fixedRoi = RunDrifting(new FrapStepAnalyzer("fixed", SpotX, SpotY, 3, Pre) { FollowCluster = false }, driftPx: 2.5);
+
+        followed.Failure.Should().BeNull();
+        followed.Fit!.HalfTimeS.Should().BeApproximately(8, 0.4);
+        followed.Fit.MobileFraction.Should().BeApproximately(0.7, 0.03);
+        var curve = followed.Curve!;
+        (curve.RoiXPx![^1], curve.RoiYPx![^1]).Should().Match<(double X, double Y)>(p =>
+            Math.Abs(p.X - (SpotX + 1.5)) <= 0.75 && Math.Abs(p.Y - (SpotY + 2.0)) <= 0.75, "the ROI ends on the cluster (to the pixel)");
+        followed.RoiShiftPx.Should().BeApproximately(2.5, 0.75);
+        fixedRoi.RoiShiftPx.Should().Be(0);
+        Math.Abs(fixedRoi.Fit!.MobileFraction - 0.7).Should().BeGreaterThan(0.05, "a fixed ROI sees the cluster leave as lost recovery");
+    }
+
+    [Fact]
+    public void The_ROI_does_not_follow_farther_than_its_bound_and_says_so()
+    {
+        var r = RunDrifting(new FrapStepAnalyzer("far", SpotX, SpotY, 3, Pre), driftPx: 8);
+        r.RoiShiftPx.Should().BeLessThanOrEqualTo(3 + 1e-9, "the ROI may go one radius from the bleach point, no more");
+        r.Fit!.Warnings.Should().Contain(w => w.StartsWith("the cluster moved over 3 px"));
+    }
+
+    [Fact]
+    public void A_still_cluster_keeps_its_ROI_within_a_fraction_of_a_pixel()
+    {
+        var r = Run(new FrapStepAnalyzer("still", SpotX, SpotY, 3, Pre), halfTimeS: 8, mobile: 0.7);
+        r.RoiShiftPx.Should().BeLessThan(0.3, "noise and the dark bleached spot must not move the ROI");
     }
 
     [Fact]
@@ -155,23 +203,25 @@ public class FrapStepAnalyzerTests
             var lines = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.ResultsFileName));
             lines.Should().HaveCount(3);
             lines[0].Should().Be("step,position,series,track_id,cell_id,x_px,y_px,radius_px,bleach_time_s,model,t_half_s,t_half_se_s," +
-                                 "mobile_fraction,mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure");
+                                 "mobile_fraction,mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure,roi_shift_px,dissolves_from_s");
             var row = lines[1].Split(',');
-            row.Should().HaveCount(19);
+            row.Should().HaveCount(21);
             row[..5].Should().Equal("frap_a", "cell_1", "cell_1_frap_a", "42", "1");
             row[9].Should().Be("one_exponential");
             double.Parse(row[10], CultureInfo.InvariantCulture).Should().BeApproximately(8, 0.4);
             row[18].Should().BeEmpty();
-            lines[2].Should().Be("\"frap,b\",cell_2,cell_2_frap-b,,,150.3,120.6,3,,,,,,,,,,,no frames were added",
+            row[20].Should().BeEmpty("the cluster did not dissolve");
+            lines[2].Should().Be("\"frap,b\",cell_2,cell_2_frap-b,,,150.3,120.6,3,,,,,,,,,,,no frames were added,,",
                 "text with a comma is quoted; unknown ids and NaN are empty cells");
 
             var curves = File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.CurvesFileName));
-            curves[0].Should().Be("step,time_s,roi,reference,background,normalised,fitted");
+            curves[0].Should().Be("step,time_s,roi,reference,background,normalised,fitted,roi_x_px,roi_y_px");
             curves.Should().HaveCount(1 + Pre + 60, "a failed step without a curve adds no curve rows");
             curves[1].Split(',')[1].Should().Be("-5");
             curves[1].Split(',')[6].Should().BeEmpty("pre-bleach rows have no fitted value");
             curves[1 + Pre].Split(',')[1].Should().Be("0");
             curves[1 + Pre].Split(',')[6].Should().NotBeEmpty();
+            curves[1].Split(',')[7..].Should().Equal(["150.3", "120.6"], "where the ROI was: on the cluster, which sits at the bleach point");
 
             FrapResultsCsv.WriteAll(folder, [(ok, null)]);
             File.ReadAllLines(Path.Combine(folder, FrapResultsCsv.ResultsFileName)).Should().HaveCount(2, "WriteAll replaces");

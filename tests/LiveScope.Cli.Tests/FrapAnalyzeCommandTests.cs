@@ -81,7 +81,7 @@ public class FrapAnalyzeCommandTests : IDisposable
     }
 
     /// <summary>Splits one CSV line with RFC 4180 quotes.</summary>
-    private static List<string> SplitCsv(string line)
+    internal static List<string> SplitCsv(string line)
     {
         var cells = new List<string>();
         var cell = new System.Text.StringBuilder();

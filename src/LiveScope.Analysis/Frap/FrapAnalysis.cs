@@ -3,6 +3,10 @@ namespace LiveScope.Analysis.Frap;
 /// <summary>Mean intensities per frame (counts) around one bleach: the bleached ROI, the whole-cell reference and background.</summary>
 public sealed record FrapCurve(double[] TimesS, double[] Roi, double[] Reference, double[] Background, int FirstPostBleachIndex)
 {
+    /// <summary>Where the ROI's centre was in each frame, px (it may follow the cluster); null when not recorded.</summary>
+    public double[]? RoiXPx { get; init; }
+    public double[]? RoiYPx { get; init; }
+
     public void Validate()
     {
         int n = TimesS.Length;
@@ -24,6 +28,11 @@ public sealed record FrapOptions
     public double MinBleachDepth { get; init; } = 0.6;
     /// <summary>Gap ratio (whole-cell fluorescence left after the bleach) below this means over-bleached.</summary>
     public double MinGapRatio { get; init; } = 0.6;
+    /// <summary>
+    /// With one exponential: fit a recovery that turns into its cluster's dissolution as such (<see cref="FrapDissolution"/>)
+    /// when the data clearly favour it, instead of reading the turn as the plateau.
+    /// </summary>
+    public bool DetectDissolution { get; init; } = true;
 }
 
 /// <summary>The result of one FRAP analysis. Times in seconds; intensities on the normalised scale that was fitted.</summary>
@@ -39,7 +48,20 @@ public sealed record FrapResult(
     double BleachDepth,
     double GapRatio,
     IReadOnlyList<string> Warnings,
-    FrapModel Model);
+    FrapModel Model)
+{
+    /// <summary>When the cluster began to dissolve (s from the first post-bleach frame; NaN: it did not); then
+    /// <see cref="Parameters"/> are [F∞, A, k, B] of <see cref="FrapDissolution.Model"/>.</summary>
+    public double DissolvesFromS { get; init; } = double.NaN;
+
+    /// <summary>The fitted curve at t (s from the first post-bleach frame).</summary>
+    public double Evaluate(double t)
+    {
+        Span<double> gradient = stackalloc double[Parameters.Length];
+        if (double.IsFinite(DissolvesFromS)) return FrapDissolution.Model(t, Parameters, gradient, DissolvesFromS);
+        return Model == FrapModel.OneExponential ? FrapModels.OneExponential(t, Parameters, gradient) : FrapModels.TwoExponentials(t, Parameters, gradient);
+    }
+}
 
 /// <summary>
 /// FRAP as easyFRAP does it: subtract background, divide by the whole-cell reference (acquisition bleaching) and
@@ -78,6 +100,14 @@ public static class FrapAnalysis
         var fit = options.Model == FrapModel.OneExponential
             ? LevenbergMarquardt.Fit(FrapModels.OneExponential, t, y, InitialGuess(t, y, options.Model))
             : LevenbergMarquardt.Fit(FrapModels.TwoExponentials, t, y, InitialGuess(t, y, options.Model));
+        double dissolvesFromS = double.NaN;
+        if (options.DetectDissolution && options.Model == FrapModel.OneExponential && FrapDissolution.Fit(t, y, fit) is { } dissolving)
+        {
+            (fit, dissolvesFromS) = (dissolving.Fit, dissolving.DissolvesFromS);
+            double halfTime = Math.Log(2) / fit.Parameters[2];
+            warnings.Add(FormattableString.Invariant($"the cluster dissolves from t ≈ {dissolvesFromS:0.#} s: fitted as recovery then dissolution at the same rate")
+                         + (dissolvesFromS < halfTime / 2 ? " (before t½/2: t½ rests mostly on the decay)" : ""));
+        }
         if (!fit.Converged) warnings.Add("fit did not converge");
 
         var p = fit.Parameters; var se = fit.StandardErrors;
@@ -101,7 +131,10 @@ public static class FrapAnalysis
             half = HalfRecoveryTime(p);
             halfSe = double.NaN;
         }
-        return new FrapResult(f, half, halfSe, mobile, mobileSe, p, se, r2, bleachDepth, gapRatio, warnings, options.Model);
+        return new FrapResult(f, half, halfSe, mobile, mobileSe, p, se, r2, bleachDepth, gapRatio, warnings, options.Model)
+        {
+            DissolvesFromS = dissolvesFromS,
+        };
     }
 
     /// <summary>Starting parameters from the data: plateau from the last tenth, half-recovery time from the first crossing.</summary>

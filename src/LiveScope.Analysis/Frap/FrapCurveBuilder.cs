@@ -10,16 +10,16 @@ namespace LiveScope.Analysis.Frap;
 /// </summary>
 public sealed class FrapCurveBuilder
 {
-    private readonly double _roiX, _roiY, _roiRadiusPx, _bleachTimeS;
+    private readonly double _roiX0, _roiY0, _roiRadiusPx, _bleachTimeS;
     private readonly CellMasks _cells;
     private readonly int _cellId;
-    private readonly List<double> _times = [], _roi = [], _reference = [], _background = [];
+    private readonly List<double> _times = [], _roi = [], _reference = [], _background = [], _roiX = [], _roiY = [];
 
     public FrapCurveBuilder(double roiXPx, double roiYPx, double roiRadiusPx, CellMasks cells, int cellId, double bleachTimeS)
     {
         if (!(roiRadiusPx > 0)) throw new ArgumentOutOfRangeException(nameof(roiRadiusPx), roiRadiusPx, "must be > 0 px");
         if (cellId < 1 || cellId > cells.CellCount) throw new ArgumentOutOfRangeException(nameof(cellId), cellId, $"cells are 1..{cells.CellCount}");
-        (_roiX, _roiY, _roiRadiusPx, _cells, _cellId, _bleachTimeS) = (roiXPx, roiYPx, roiRadiusPx, cells, cellId, bleachTimeS);
+        (_roiX0, _roiY0, _roiRadiusPx, _cells, _cellId, _bleachTimeS) = (roiXPx, roiYPx, roiRadiusPx, cells, cellId, bleachTimeS);
     }
 
     public int Frames => _times.Count;
@@ -33,7 +33,10 @@ public sealed class FrapCurveBuilder
 
     public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
 
-    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS)
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS) => Add(pixels, width, height, timeS, _roiX0, _roiY0);
+
+    /// <summary>One frame with the ROI at (<paramref name="roiXPx"/>, <paramref name="roiYPx"/>): an ROI that follows its cluster.</summary>
+    public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS, double roiXPx, double roiYPx)
     {
         if (width != _cells.Width || height != _cells.Height) throw new ArgumentException("frame size differs from the cell masks'");
         if (_times.Count > 0 && timeS <= _times[^1]) throw new ArgumentException("frames must come in time order", nameof(timeS));
@@ -47,18 +50,19 @@ public sealed class FrapCurveBuilder
             var labels = _cells.Labels.AsSpan(rowStart, _cells.BinnedWidth);
             var compartments = _cells.Compartments.AsSpan(rowStart, _cells.BinnedWidth);
             byte wanted = (byte)ReferenceCompartment;
-            double dy2 = (y - _roiY) * (y - _roiY);
+            double dy2 = (y - roiYPx) * (y - roiYPx);
             for (int x = 0; x < width; x++)
             {
                 int bx = Math.Min(x / f, _cells.BinnedWidth - 1);
                 int label = labels[bx];
                 if (label == 0) { bgSum += row[x]; bgN++; }
                 else if (label == _cellId && (wanted == 0 || compartments[bx] == wanted)) { cellSum += row[x]; cellN++; }
-                if (dy2 + (x - _roiX) * (x - _roiX) <= r2) { roiSum += row[x]; roiN++; }
+                if (dy2 + (x - roiXPx) * (x - roiXPx) <= r2) { roiSum += row[x]; roiN++; }
             }
         }
         if (roiN == 0 || cellN == 0 || bgN == 0) throw new InvalidOperationException("the ROI, the cell or the background has no pixels in this frame");
         _times.Add(timeS); _roi.Add(roiSum / roiN); _reference.Add(cellSum / cellN); _background.Add(bgSum / bgN);
+        _roiX.Add(roiXPx); _roiY.Add(roiYPx);
     }
 
     public FrapCurve Build()
@@ -76,6 +80,9 @@ public sealed class FrapCurveBuilder
     {
         if (firstPostBleachIndex < 0 || firstPostBleachIndex >= _times.Count)
             throw new ArgumentOutOfRangeException(nameof(firstPostBleachIndex), firstPostBleachIndex, $"{_times.Count} frames were added");
-        return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], firstPostBleachIndex);
+        return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], firstPostBleachIndex)
+        {
+            RoiXPx = [.. _roiX], RoiYPx = [.. _roiY],
+        };
     }
 }

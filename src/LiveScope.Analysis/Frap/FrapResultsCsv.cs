@@ -5,7 +5,9 @@ namespace LiveScope.Analysis.Frap;
 
 /// <summary>
 /// FRAP results as CSV in a run's measurements folder (invariant culture, NaN as an empty cell):
-/// frap.csv, one row per FRAP step, and frap_curves.csv, one row per frame of each step. <see cref="Append"/> adds one
+/// frap.csv, one row per FRAP step (with how far its ROI followed the cluster and, if it did, when the cluster began
+/// to dissolve), and frap_curves.csv, one row per frame of each step (with where the ROI was:
+/// it follows its cluster). <see cref="Append"/> adds one
 /// step (the live controller, as each step completes; the header is written when the file is new);
 /// <see cref="WriteAll"/> replaces both files (offline analysis, so re-running it does not duplicate rows).
 /// </summary>
@@ -15,8 +17,8 @@ public static class FrapResultsCsv
     public const string CurvesFileName = "frap_curves.csv";
     public const string ResultsHeader =
         "step,position,series,track_id,cell_id,x_px,y_px,radius_px,bleach_time_s,model,t_half_s,t_half_se_s,mobile_fraction," +
-        "mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure";
-    public const string CurvesHeader = "step,time_s,roi,reference,background,normalised,fitted";
+        "mobile_fraction_se,r_squared,bleach_depth,gap_ratio,warnings,failure,roi_shift_px,dissolves_from_s";
+    public const string CurvesHeader = "step,time_s,roi,reference,background,normalised,fitted,roi_x_px,roi_y_px";
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private static readonly Lock Gate = new();   // the live controller and a report may append from different threads
@@ -61,7 +63,7 @@ public static class FrapResultsCsv
             fit is null ? "" : ModelName(fit.Model),
             Num(fit?.HalfTimeS), Num(fit?.HalfTimeStandardErrorS), Num(fit?.MobileFraction), Num(fit?.MobileFractionStandardError),
             Num(fit?.RSquared), Num(fit?.BleachDepth), Num(fit?.GapRatio),
-            Text(fit is null ? "" : string.Join("; ", fit.Warnings)), Text(r.Failure ?? ""));
+            Text(fit is null ? "" : string.Join("; ", fit.Warnings)), Text(r.Failure ?? ""), Num(r.RoiShiftPx), Num(fit?.DissolvesFromS));
     }
 
     /// <summary>One row per frame: time from the first post-bleach frame; normalised and fitted only when there is a fit.</summary>
@@ -71,20 +73,15 @@ public static class FrapResultsCsv
         var fit = r.Fit;
         int post = curve.FirstPostBleachIndex;
         double t0 = curve.TimesS[post];
-        var gradient = new double[fit?.Parameters.Length ?? 0];
         for (int i = 0; i < curve.TimesS.Length; i++)
         {
             double t = curve.TimesS[i] - t0;
             double? normalised = fit is not null && i < fit.Normalised.Length ? fit.Normalised[i] : null;
-            double? fitted = fit is not null && i >= post ? Model(fit, t, gradient) : null;
+            double? fitted = fit is not null && i >= post ? fit.Evaluate(t) : null;
             yield return string.Join(',', Text(r.Step), Num(t), Num(curve.Roi[i]), Num(curve.Reference[i]), Num(curve.Background[i]),
-                Num(normalised), Num(fitted));
+                Num(normalised), Num(fitted), Num(curve.RoiXPx?[i]), Num(curve.RoiYPx?[i]));
         }
     }
-
-    private static double Model(FrapResult fit, double t, double[] gradient) => fit.Model == FrapModel.OneExponential
-        ? FrapModels.OneExponential(t, fit.Parameters, gradient)
-        : FrapModels.TwoExponentials(t, fit.Parameters, gradient);
 
     public static string ModelName(FrapModel model) => model == FrapModel.OneExponential ? "one_exponential" : "two_exponentials";
 

@@ -13,6 +13,11 @@ public sealed record FrapStepResult(
     FrapCurve? Curve, FrapResult? Fit, string? Failure)
 {
     public bool Succeeded => Failure is null && Fit is not null;
+
+    /// <summary>How far the ROI went from the bleach point while following its cluster, px (0 for a fixed ROI; NaN without a curve).</summary>
+    public double RoiShiftPx => Curve?.RoiXPx is { } xs && Curve.RoiYPx is { } ys
+        ? xs.Select((x, i) => Math.Sqrt((x - XPx) * (x - XPx) + (ys[i] - YPx) * (ys[i] - YPx))).DefaultIfEmpty(0).Max()
+        : double.NaN;
 }
 
 /// <summary>
@@ -31,6 +36,9 @@ public sealed class FrapStepAnalyzer
     private readonly FrapOptions _options;
     private readonly CellSegmentationOptions? _cellOptions;
     private FrapCurveBuilder? _builder;
+    private FrapRoiFollower? _follower;
+    private double _discDx, _discDy;
+    private const double DiscHysteresisPx = 0.75;
     private int _preSeen;
     private string? _failure;
 
@@ -56,6 +64,12 @@ public sealed class FrapStepAnalyzer
     /// whole cell: corrects for the bleach depleting the local exchange pool more than the whole cell (see docs/frap.md).
     /// </summary>
     public bool CompartmentReference { get; init; }
+    /// <summary>
+    /// The ROI follows its cluster from frame to frame (<see cref="FrapRoiFollower"/>, to the nearest whole pixel)
+    /// instead of staying at the bleach point: clusters drift a few px during a recovery. Each frame's ROI centre is
+    /// kept in the curve (frap_curves.csv).
+    /// </summary>
+    public bool FollowCluster { get; init; } = true;
 
     public int FramesAdded { get; private set; }
     /// <summary>The reference cell's label in the first frame's segmentation, once known.</summary>
@@ -87,7 +101,18 @@ public sealed class FrapStepAnalyzer
         try
         {
             if (index == 0) Start(pixels, width, height);
-            _builder?.Add(pixels, width, height, timeS);
+            if (_builder is null) return;
+            if (_follower is not null)
+            {
+                // The disc moves by whole pixels: the same pixel pattern, shifted, so the ROI mean always averages as
+                // many pixels (a sub-pixel shift changes the count inside the disc, and with it the cluster's share).
+                // It moves once the cluster is 0.75 px off it, not 0.5: a still cluster's centroid jitters, and a disc
+                // that hops a pixel back and forth adds that jitter to the curve.
+                var (fx, fy) = _follower.Update(pixels, width, height);
+                if (Math.Abs(fx - _x - _discDx) > DiscHysteresisPx) _discDx = Math.Round(fx - _x);
+                if (Math.Abs(fy - _y - _discDy) > DiscHysteresisPx) _discDy = Math.Round(fy - _y);
+            }
+            _builder.Add(pixels, width, height, timeS, _x + _discDx, _y + _discDy);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -111,6 +136,7 @@ public sealed class FrapStepAnalyzer
         // The split into pre- and post-bleach is by frame count (Build(preBleachFrames)), so the bleach time is not needed here.
         var compartment = CompartmentReference && masks.CellAt(_x, _y) == cell ? masks.CompartmentAt(_x, _y) : Compartment.None;
         _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity) { ReferenceCompartment = compartment };
+        if (FollowCluster) _follower = new FrapRoiFollower(_x, _y, _radius);
     }
 
     /// <summary>The cell at the ROI centre, else the nearest cell pixel within reach; 0 when none.</summary>
@@ -165,8 +191,15 @@ public sealed class FrapStepAnalyzer
     public double MinRSquared { get; init; } = 0.9;
 
     /// <summary>
+    /// A mobile fraction above this is warned: a young cluster still growing recovers a little above its pre-bleach
+    /// level, but far more means something else entered the ROI (the fit then runs off to t½ → ∞).
+    /// </summary>
+    public double MaxMobileFraction { get; init; } = 1.5;
+
+    /// <summary>
     /// Warnings about the recording rather than the bleach: a plateau the data never reached (recovery shorter than
-    /// 3·t½, so F∞ and the mobile fraction are extrapolated) and a poor fit.
+    /// 3·t½, so F∞ and the mobile fraction are extrapolated), an ROI that could not follow its cluster any farther,
+    /// more recovery than bleach, and a poor fit.
     /// </summary>
     private FrapResult WithQualityWarnings(FrapResult fit, FrapCurve curve)
     {
@@ -174,6 +207,11 @@ public sealed class FrapStepAnalyzer
         double recordedS = curve.TimesS[^1] - curve.TimesS[curve.FirstPostBleachIndex];
         if (double.IsFinite(fit.HalfTimeS) && fit.HalfTimeS > 0 && recordedS < 3 * fit.HalfTimeS)
             warnings.Add(FormattableString.Invariant($"recovery recorded for {recordedS:0.#} s, under 3·t½ ({3 * fit.HalfTimeS:0.#} s): plateau extrapolated"));
+        if (_follower is { HitBound: true })
+            warnings.Add(FormattableString.Invariant($"the cluster moved over {_follower.MaxOffsetPx:0.#} px from the bleach point; the ROI stopped following there"));
+        if (fit.MobileFraction > MaxMobileFraction)
+            warnings.Add(FormattableString.Invariant(
+                $"mobile fraction {fit.MobileFraction:0.##} is above {MaxMobileFraction:0.##}: more came back than was bleached (a neighbour in the ROI, or the cluster grew)"));
         if (fit.RSquared < MinRSquared)
             warnings.Add(FormattableString.Invariant($"R² {fit.RSquared:0.00} is below {MinRSquared:0.00}: poor fit"));
         return warnings.Count == fit.Warnings.Count ? fit : fit with { Warnings = warnings };
