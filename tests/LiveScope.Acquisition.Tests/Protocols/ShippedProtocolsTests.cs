@@ -60,8 +60,8 @@ public class ShippedProtocolsTests
         p.Frap.Should().BeEmpty("FRAP is started by the bleach rule");
         p.Adapt.Rules.Select(r => r.Name).Should().Equal("faster_while_clusters_condense", "slower_when_settled", "bleach_new_clusters");
         p.Adapt.Rules[0].Then.Should().Equal(new IntervalAction(10, 6));
-        p.Adapt.Rules[2].When.Should().Be(new NewClusterCondition(3));
+        p.Adapt.Rules[2].When.Should().Be(new NewClusterCondition(5));
         p.Adapt.Rules[2].Then.Should().ContainSingle().Which.Should().BeOfType<BleachAction>().Which.Choose.Should().Be(FrapTargetChoice.Newest);
-        p.Adapt.Limits.MaxBleaches.Should().Be(6);
+        p.Adapt.Limits.MaxBleaches.Should().Be(10);
     }
 }
