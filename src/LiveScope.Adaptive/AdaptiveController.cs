@@ -5,6 +5,7 @@ using LiveScope.Acquisition.Protocols;
 using LiveScope.Adaptive.Actions;
 using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
+using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Frap;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Imaging;
@@ -84,9 +85,11 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     {
         long analysed = Stopwatch.GetTimestamp();
         if (a.Planned.Series is not null) return;
+        // From the analysis result to the actions being queued this thread must not wait for a core behind the
+        // detector, the replay or storage (issue #6: p99 ≤ 2 ms); logging happens after, on its own thread.
+        using var urgent = UrgentSection.Enter();
         int p = a.Planned.PositionIndex;
-        var masks = a.Pipeline.CellMasks;
-        Func<double, double, int> cellAt = (x, y) => masks?.CellAt(x, y) ?? 0; // this frame's cells (0 = none)
+        var cellAt = CellLookup(a.Pipeline.CellMasks);
         PositionWatch watch;
         lock (_watchGate)
         {
@@ -97,7 +100,6 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
         var firings = _rules.Evaluate(p, watch);
         _decisions.RulesEvaluated(analysed);
-        if (firings.Count == 0) return;
         foreach (var firing in firings)
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
@@ -123,6 +125,20 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                 if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
                 else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
             }
+    }
+
+    private CellMasks? _lookupMasks;
+    private Func<double, double, int> _cellAt = (_, _) => 0;
+
+    /// <summary>The cell (0 = none) at a pixel in these masks; made once per set of masks, not per frame.</summary>
+    private Func<double, double, int> CellLookup(CellMasks? masks)
+    {
+        if (!ReferenceEquals(masks, _lookupMasks))
+        {
+            _lookupMasks = masks;
+            _cellAt = masks is null ? (_, _) => 0 : masks.CellAt;
+        }
+        return _cellAt;
     }
 
     /// <summary>

@@ -23,10 +23,13 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
 
     private readonly Dictionary<(int Rule, int Position), State> _states = new();
 
-    /// <summary>The rules that fire on the latest frame of <paramref name="position"/>, in protocol order.</summary>
-    public List<RuleFiring> Evaluate(int position, PositionWatch watch)
+    /// <summary>
+    /// The rules that fire on the latest frame of <paramref name="position"/>, in protocol order. Runs on every analysed
+    /// frame, on the decision path: nothing is allocated unless a rule fires (what it saw is logged then).
+    /// </summary>
+    public IReadOnlyList<RuleFiring> Evaluate(int position, PositionWatch watch)
     {
-        var fired = new List<RuleFiring>();
+        List<RuleFiring>? fired = null;
         for (int r = 0; r < rules.Count; r++)
         {
             var rule = rules[r];
@@ -39,41 +42,33 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
             };
             if (firing is null) continue;
             state.CooldownUntilS = watch.LastTimeS + rule.CooldownS;
-            fired.Add(firing);
+            (fired ??= []).Add(firing);
         }
-        return fired;
+        return fired ?? (IReadOnlyList<RuleFiring>)[];
     }
 
     private static RuleFiring? Metric(AdaptRule rule, MetricCondition m, int position, PositionWatch watch, State state)
     {
-        var name = Name(m.Metric);
-        var metrics = new Dictionary<string, double> { ["threshold"] = m.Threshold };
-        bool holds;
-        if (m.Per == MetricScope.Field)
-        {
-            double value = watch.FieldValue(m.Metric);
-            metrics[name] = value;
-            holds = Holds(m, value);
-        }
+        double value;
+        int cellId = 0;
+        if (m.Per == MetricScope.Field) value = watch.FieldValue(m.Metric);
         else
         {
             // Per cell: the condition holds when at least one cell meets it; the log names the cell that does (or the extreme one).
-            holds = false;
-            double best = double.NaN;
-            int bestCell = 0;
-            foreach (var cell in watch.Cells)
+            value = double.NaN;
+            var cells = watch.Cells;
+            for (int i = 0; i < cells.Count; i++)
             {
-                double v = watch.CellValue(m.Metric, cell);
+                double v = watch.CellValue(m.Metric, cells[i]);
                 if (!double.IsFinite(v)) continue;
-                if (double.IsNaN(best) || (m.Above ? v > best : v < best)) (best, bestCell) = (v, cell.CellId);
+                if (double.IsNaN(value) || (m.Above ? v > value : v < value)) (value, cellId) = (v, cells[i].CellId);
             }
-            holds = Holds(m, best);
-            metrics[name] = best;
-            metrics["cell"] = bestCell;
         }
-        state.Consecutive = holds ? state.Consecutive + 1 : 0;
-        metrics["frames_holding"] = state.Consecutive;
+        state.Consecutive = Holds(m, value) ? state.Consecutive + 1 : 0;
         if (state.Consecutive < m.ForFrames || watch.LastTimeS < state.CooldownUntilS) return null;
+        var metrics = new Dictionary<string, double> { ["threshold"] = m.Threshold, [Name(m.Metric)] = value };
+        if (m.Per != MetricScope.Field) metrics["cell"] = cellId;
+        metrics["frames_holding"] = state.Consecutive;
         state.Consecutive = 0;
         return new RuleFiring(rule, position, metrics, []);
     }
@@ -83,10 +78,15 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
     private static RuleFiring? NewCluster(AdaptRule rule, NewClusterCondition n, int position, PositionWatch watch, State state)
     {
         if (watch.LastTimeS < state.CooldownUntilS) return null;
-        var fresh = watch.Clusters
-            .Where(c => !double.IsNaN(c.BornAtS) && c.AgeFrames >= n.PersistsFrames && !state.TracksSeen.Contains(c.TrackId))
-            .OrderByDescending(c => c.BornAtS).ToList();
-        if (fresh.Count == 0) return null;
+        List<WatchedCluster>? born = null;
+        var clusters = watch.Clusters;
+        for (int i = 0; i < clusters.Count; i++)
+        {
+            var c = clusters[i];
+            if (!double.IsNaN(c.BornAtS) && c.AgeFrames >= n.PersistsFrames && !state.TracksSeen.Contains(c.TrackId)) (born ??= []).Add(c);
+        }
+        if (born is null) return null;
+        var fresh = born.OrderByDescending(c => c.BornAtS).ToList();   // stable: equal birth times keep frame order
         // Each track makes a rule fire once: a cluster that is refused (a limit) is not offered again every frame.
         foreach (var c in fresh) state.TracksSeen.Add(c.TrackId);
         var newest = fresh[0];
