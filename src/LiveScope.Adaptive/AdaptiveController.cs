@@ -24,8 +24,9 @@ public sealed record AdaptiveSetup(string RunFolder, IMicroscopeClock Clock, IRu
 /// actions queued (interval changes, bleach-and-follow, z-stacks, leaving a position, stopping), each logged with
 /// the frame and metric values behind it and the time it took. It also chooses bleach targets for FRAP steps that
 /// say <c>target: analysis</c>, and fits every FRAP step when its last frame is in. Without rules it is plain live
-/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread; bleach targets are asked for on
-/// the engine's thread.
+/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread, which hands each analysed frame's
+/// decision to a real-time <see cref="DecisionThread"/> and waits for it; bleach targets are asked for on the engine's
+/// thread.
 /// </summary>
 public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser, IDisposable
 {
@@ -36,6 +37,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     private readonly ActionContext _context;
     private readonly ActionRunner _actions;
     private readonly DecisionLog _decisions;
+    private readonly DecisionThread _decisionThread;
     private readonly Dictionary<int, PositionWatch> _watches = new();
     private readonly object _watchGate = new();
     private readonly Dictionary<(string Rule, int Action, int Position), string?> _lastRefusal = new();
@@ -51,6 +53,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         // (`livescope analyze` treats saved runs the same way, so live and saved measurements agree.)
         Analysis = new LiveAnalysis(plan, measurements, log) { Skip = f => f.Series is not null };
         Analysis.Analysed += OnAnalysed;
+        _decisionThread = new DecisionThread(Decide);
         _decisions = new DecisionLog(setup.Events, setup.Clock);
         var frap = new FrapSteps(plan, measurements, OnFrapCompleted);
         _context = new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(plan.Protocol.Adapt.Limits.LightDosePerPositionS),
@@ -83,11 +86,17 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
 
     private void OnAnalysed(AnalysedFrame a)
     {
-        long analysed = Stopwatch.GetTimestamp();
+        _analysedAt = Stopwatch.GetTimestamp(); // the decision latency starts at the result, before the hand-over
         if (a.Planned.Series is not null) return;
-        // From the analysis result to the actions being queued this thread must not wait for a core behind the
-        // detector, the replay or storage (issue #6: p99 ≤ 2 ms); logging happens after, on its own thread.
-        using var urgent = UrgentSection.Enter();
+        _decisionThread.Run(a);
+    }
+
+    private long _analysedAt;
+
+    /// <summary>On the decision thread, while the analysing thread waits: the watch, the rules, the actions.</summary>
+    private void Decide(AnalysedFrame a)
+    {
+        long analysed = _analysedAt;
         int p = a.Planned.PositionIndex;
         var cellAt = CellLookup(a.Pipeline.CellMasks);
         PositionWatch watch;
@@ -199,6 +208,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _disposed = true;
         _context.Frap.FinishAll((step, e) => _log.LogError(e, "Finishing the FRAP analysis of {Step} failed", step));
         Analysis.Dispose();
+        _decisionThread.Dispose();
         _decisions.Complete();
         if (!_plan.Protocol.Adapt.IsEmpty)
         {

@@ -95,6 +95,34 @@ public class DecisionPathTests
     }
 
     [Fact]
+    public void A_track_keeps_its_age_across_short_gaps_and_is_new_again_after_a_long_absence()
+    {
+        var watch = new PositionWatch();
+        var cells = Cells();
+        Cluster[] one = [new(100, 100, 50, 400, 100, 1000, 9, 1)], two = [one[0], new(900, 900, 50, 400, 100, 1000, 9, 1)];
+        WatchedCluster Seen(int t, bool withTrack2)
+        {
+            if (withTrack2) watch.Update(0.5 * t, default, cells, two, [1, 2], Field.CellAt);
+            else watch.Update(0.5 * t, default, cells, one, [1], Field.CellAt);
+            return watch.Clusters[^1];
+        }
+        Seen(0, false);
+        var born = Seen(1, true);
+        born.AgeFrames.Should().Be(1);
+        born.BornAtS.Should().Be(0.5, "track 2 is born on frame 1");
+        int t = 2;
+        for (; t < 2 + PositionWatch.ForgetAfterFrames - 1; t++) Seen(t, false);
+        var back = Seen(t++, true);
+        back.AgeFrames.Should().Be(2, "a gap shorter than the forget period keeps the track's history");
+        back.BornAtS.Should().Be(0.5);
+        for (int end = t + 2 * PositionWatch.ForgetAfterFrames; t < end; t++) Seen(t, false);
+        var again = Seen(t, true);
+        again.AgeFrames.Should().Be(1, "after twice the forget period unseen, the track is forgotten and counts as new");
+        again.BornAtS.Should().Be(0.5 * t);
+        watch.BirthsPerMinute(Field.CellAt(900, 900)).Should().BeApproximately(2 / (0.5 * t / 60), 1e-9, "born twice in the time watched");
+    }
+
+    [Fact]
     public void Bleachable_clusters_are_those_with_no_other_cluster_within_the_clearance()
     {
         var random = new Random(11);
@@ -141,21 +169,70 @@ public class DecisionPathTests
     [Fact]
     public void An_urgent_section_raises_the_threads_priority_and_restores_it()
     {
-        int before = Nice();
+        var before = Scheduling();
         using (UrgentSection.Enter())
         {
-            // Root (CI, this machine) may raise priorities; elsewhere the section is a no-op and says so.
-            if (UrgentSection.Available) Nice().Should().Be(Math.Min(before, UrgentSection.UrgentNice));
-            else Nice().Should().Be(before);
+            // Root (CI, this machine) may use the real-time class; elsewhere nice, or nothing — and it says which.
+            var inside = Scheduling();
+            switch (UrgentSection.Raising)
+            {
+                case UrgentSection.Method.RealTime: inside.Policy.Should().Be(1, "SCHED_FIFO"); inside.RtPriority.Should().Be(UrgentSection.RealTimePriority); break;
+                case UrgentSection.Method.Nice: inside.Nice.Should().Be(Math.Min(before.Nice, UrgentSection.UrgentNice)); break;
+                default: inside.Should().Be(before); break;
+            }
         }
-        Nice().Should().Be(before);
+        Scheduling().Should().Be(before);
     }
 
-    /// <summary>The calling thread's nice value, from /proc (field 19 of its stat line, after the command's closing parenthesis).</summary>
-    private static int Nice()
+    [Fact]
+    public void The_decision_thread_decides_on_its_own_raised_thread_returns_when_done_and_hands_back_errors()
+    {
+        int callerThread = Environment.CurrentManagedThreadId, decidedOn = 0, decisions = 0;
+        (int Nice, int RtPriority, int Policy) scheduling = default;
+        bool fail = false;
+        using (var thread = new DecisionThread(_ =>
+               {
+                   decidedOn = Environment.CurrentManagedThreadId;
+                   scheduling = Scheduling();
+                   decisions++;
+                   if (fail) throw new InvalidOperationException("rule failed");
+               }))
+        {
+            for (int i = 0; i < 3; i++) thread.Run(default);
+            decisions.Should().Be(3, "Run returns only once the decision is taken");
+            decidedOn.Should().NotBe(callerThread);
+            if (thread.Raising == UrgentSection.Method.RealTime) scheduling.Policy.Should().Be(1, "decisions run in SCHED_FIFO");
+            fail = true;
+            var act = () => thread.Run(default);
+            act.Should().Throw<InvalidOperationException>().WithMessage("rule failed");
+            fail = false;
+            thread.Run(default);
+            decisions.Should().Be(5, "the thread goes on after a failed decision");
+        }
+    }
+
+    [Fact]
+    public void A_wake_signal_counts_and_wakes_a_waiter_on_another_thread()
+    {
+        using var signal = new WakeSignal();
+        signal.Set();
+        signal.Set();
+        signal.Wait();
+        signal.Wait();   // both counted: neither blocks
+        using var back = new WakeSignal();
+        var waiter = new Thread(() => { signal.Wait(); back.Set(); });
+        waiter.Start();
+        signal.Set();
+        back.Wait();
+        waiter.Join();
+    }
+
+    /// <summary>The calling thread's nice value, real-time priority and policy, from /proc (fields 19, 40, 41 of its stat line).</summary>
+    private static (int Nice, int RtPriority, int Policy) Scheduling()
     {
         var stat = File.ReadAllText("/proc/thread-self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);   // the first field after ')' is field 3
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');   // the first field after the command is field 3
+        int Field(int n) => int.Parse(fields[n - 3], System.Globalization.CultureInfo.InvariantCulture);
+        return (Field(19), Field(40), Field(41));
     }
 }

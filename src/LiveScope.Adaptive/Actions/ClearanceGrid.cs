@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveScope.Adaptive.Rules;
 
 namespace LiveScope.Adaptive.Actions;
@@ -20,6 +21,7 @@ internal sealed class ClearanceGrid
     private double _bucket, _distanceSq;
 
     /// <summary>Buckets <paramref name="clusters"/> (positions in px on a frame of the given size) for questions about <paramref name="distancePx"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Build(IReadOnlyList<WatchedCluster> clusters, double distancePx, int width, int height)
     {
         _clusters = clusters;
@@ -45,6 +47,7 @@ internal sealed class ClearanceGrid
     }
 
     /// <summary>Whether a cluster of another track lies closer than the distance to <paramref name="c"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool HasNeighbour(in WatchedCluster c)
     {
         int bx = Column(c.XPx), by = Row(c.YPx);

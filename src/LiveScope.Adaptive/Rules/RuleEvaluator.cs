@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using LiveScope.Acquisition.Protocols;
 
@@ -27,6 +28,7 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
     /// The rules that fire on the latest frame of <paramref name="position"/>, in protocol order. Runs on every analysed
     /// frame, on the decision path: nothing is allocated unless a rule fires (what it saw is logged then).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<RuleFiring> Evaluate(int position, PositionWatch watch)
     {
         List<RuleFiring>? fired = null;
@@ -47,6 +49,7 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
         return fired ?? (IReadOnlyList<RuleFiring>)[];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RuleFiring? Metric(AdaptRule rule, MetricCondition m, int position, PositionWatch watch, State state)
     {
         double value;
@@ -75,6 +78,7 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
 
     private static bool Holds(MetricCondition m, double value) => double.IsFinite(value) && (m.Above ? value > m.Threshold : value < m.Threshold);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RuleFiring? NewCluster(AdaptRule rule, NewClusterCondition n, int position, PositionWatch watch, State state)
     {
         if (watch.LastTimeS < state.CooldownUntilS) return null;
@@ -86,7 +90,7 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
             if (!double.IsNaN(c.BornAtS) && c.AgeFrames >= n.PersistsFrames && !state.TracksSeen.Contains(c.TrackId)) (born ??= []).Add(c);
         }
         if (born is null) return null;
-        var fresh = born.OrderByDescending(c => c.BornAtS).ToList();   // stable: equal birth times keep frame order
+        var fresh = NewestFirst(born);
         // Each track makes a rule fire once: a cluster that is refused (a limit) is not offered again every frame.
         foreach (var c in fresh) state.TracksSeen.Add(c.TrackId);
         var newest = fresh[0];
@@ -96,6 +100,29 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
             ["y_px"] = Math.Round(newest.YPx, 2), ["frames"] = newest.AgeFrames, ["intensity"] = Math.Round(newest.Intensity, 1),
         };
         return new RuleFiring(rule, position, metrics, fresh);
+    }
+
+    /// <summary>
+    /// The clusters, the most recently born first and those born together in frame order (a stable sort). Birth times
+    /// are frame times, so there are few distinct ones: they are ordered, then the clusters gathered per time — no
+    /// general sort, whose code would be compiled unoptimised on a run's first firing (4 ms at 2048²).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<WatchedCluster> NewestFirst(List<WatchedCluster> clusters)
+    {
+        var times = new List<double>();
+        foreach (var c in clusters)
+        {
+            int at = times.Count;
+            while (at > 0 && times[at - 1] < c.BornAtS) at--;          // times stay in descending order
+            if (at > 0 && times[at - 1] == c.BornAtS) continue;
+            times.Insert(at, c.BornAtS);
+        }
+        var ordered = new List<WatchedCluster>(clusters.Count);
+        foreach (double time in times)
+            foreach (var c in clusters)
+                if (c.BornAtS == time) ordered.Add(c);
+        return ordered;
     }
 
     public static string Name(AdaptMetric metric) => metric switch
