@@ -107,7 +107,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                 a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, cellAt);
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
-        var firings = _rules.Evaluate(p, watch);
+        var firings = _rules.Evaluate(p, watch, a.Planned.Phase);
         _decisions.RulesEvaluated(analysed);
         foreach (var firing in firings)
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)

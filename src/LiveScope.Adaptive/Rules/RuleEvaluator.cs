@@ -20,22 +20,31 @@ public sealed class RuleEvaluator(IReadOnlyList<AdaptRule> rules)
         public int Consecutive;
         public double CooldownUntilS = double.NegativeInfinity;
         public readonly HashSet<int> TracksSeen = [];
+        public bool Watching;      // the rule's phases have begun at this position
     }
 
     private readonly Dictionary<(int Rule, int Position), State> _states = new();
 
     /// <summary>
     /// The rules that fire on the latest frame of <paramref name="position"/>, in protocol order. Runs on every analysed
-    /// frame, on the decision path: nothing is allocated unless a rule fires (what it saw is logged then).
+    /// frame, on the decision path: nothing is allocated unless a rule fires (what it saw is logged then). A rule
+    /// limited to some phases skips frames of others (<paramref name="phase"/>: the frame's), its hysteresis untouched.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public IReadOnlyList<RuleFiring> Evaluate(int position, PositionWatch watch)
+    public IReadOnlyList<RuleFiring> Evaluate(int position, PositionWatch watch, string? phase = null)
     {
         List<RuleFiring>? fired = null;
         for (int r = 0; r < rules.Count; r++)
         {
             var rule = rules[r];
             if (!_states.TryGetValue((r, position), out var state)) _states[(r, position)] = state = new State();
+            if (!rule.Watches(phase)) continue;
+            if (!state.Watching)
+            {
+                state.Watching = true;
+                // Clusters already there when a phase-limited rule starts watching are not new to it.
+                if (rule.Phases is not null) foreach (var c in watch.Clusters) state.TracksSeen.Add(c.TrackId);
+            }
             var firing = rule.When switch
             {
                 MetricCondition m => Metric(rule, m, position, watch, state),
