@@ -53,7 +53,6 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         // (`livescope analyze` treats saved runs the same way, so live and saved measurements agree.)
         Analysis = new LiveAnalysis(plan, measurements, log) { Skip = f => f.Series is not null };
         Analysis.Analysed += OnAnalysed;
-        _decisionThread = new DecisionThread(Decide);
         _decisions = new DecisionLog(setup.Events, setup.Clock);
         var frap = new FrapSteps(plan, measurements, OnFrapCompleted);
         _context = new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(plan.Protocol.Adapt.Limits.LightDosePerPositionS),
@@ -61,6 +60,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
         DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
+        _decisionThread = new DecisionThread(Decide);
     }
 
     public LiveAnalysis Analysis { get; }
