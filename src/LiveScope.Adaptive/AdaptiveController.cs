@@ -5,6 +5,7 @@ using LiveScope.Acquisition.Protocols;
 using LiveScope.Adaptive.Actions;
 using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
+using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Frap;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Imaging;
@@ -23,8 +24,9 @@ public sealed record AdaptiveSetup(string RunFolder, IMicroscopeClock Clock, IRu
 /// actions queued (interval changes, bleach-and-follow, z-stacks, leaving a position, stopping), each logged with
 /// the frame and metric values behind it and the time it took. It also chooses bleach targets for FRAP steps that
 /// say <c>target: analysis</c>, and fits every FRAP step when its last frame is in. Without rules it is plain live
-/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread; bleach targets are asked for on
-/// the engine's thread.
+/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread, which hands each analysed frame's
+/// decision to a real-time <see cref="DecisionThread"/> and waits for it; bleach targets are asked for on the engine's
+/// thread.
 /// </summary>
 public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser, IDisposable
 {
@@ -35,6 +37,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     private readonly ActionContext _context;
     private readonly ActionRunner _actions;
     private readonly DecisionLog _decisions;
+    private readonly DecisionThread _decisionThread;
     private readonly Dictionary<int, PositionWatch> _watches = new();
     private readonly object _watchGate = new();
     private readonly Dictionary<(string Rule, int Action, int Position), string?> _lastRefusal = new();
@@ -57,6 +60,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
         DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
+        _decisionThread = new DecisionThread(Decide);
     }
 
     public LiveAnalysis Analysis { get; }
@@ -82,11 +86,19 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
 
     private void OnAnalysed(AnalysedFrame a)
     {
-        long analysed = Stopwatch.GetTimestamp();
+        _analysedAt = Stopwatch.GetTimestamp(); // the decision latency starts at the result, before the hand-over
         if (a.Planned.Series is not null) return;
+        _decisionThread.Run(a);
+    }
+
+    private long _analysedAt;
+
+    /// <summary>On the decision thread, while the analysing thread waits: the watch, the rules, the actions.</summary>
+    private void Decide(AnalysedFrame a)
+    {
+        long analysed = _analysedAt;
         int p = a.Planned.PositionIndex;
-        var masks = a.Pipeline.CellMasks;
-        Func<double, double, int> cellAt = (x, y) => masks?.CellAt(x, y) ?? 0; // this frame's cells (0 = none)
+        var cellAt = CellLookup(a.Pipeline.CellMasks);
         PositionWatch watch;
         lock (_watchGate)
         {
@@ -95,9 +107,8 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                 a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, cellAt);
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
-        var firings = _rules.Evaluate(p, watch);
+        var firings = _rules.Evaluate(p, watch, a.Planned.Phase);
         _decisions.RulesEvaluated(analysed);
-        if (firings.Count == 0) return;
         foreach (var firing in firings)
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
@@ -123,6 +134,20 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
                 if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
                 else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
             }
+    }
+
+    private CellMasks? _lookupMasks;
+    private Func<double, double, int> _cellAt = (_, _) => 0;
+
+    /// <summary>The cell (0 = none) at a pixel in these masks; made once per set of masks, not per frame.</summary>
+    private Func<double, double, int> CellLookup(CellMasks? masks)
+    {
+        if (!ReferenceEquals(masks, _lookupMasks))
+        {
+            _lookupMasks = masks;
+            _cellAt = masks is null ? (_, _) => 0 : masks.CellAt;
+        }
+        return _cellAt;
     }
 
     /// <summary>
@@ -183,6 +208,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _disposed = true;
         _context.Frap.FinishAll((step, e) => _log.LogError(e, "Finishing the FRAP analysis of {Step} failed", step));
         Analysis.Dispose();
+        _decisionThread.Dispose();
         _decisions.Complete();
         if (!_plan.Protocol.Adapt.IsEmpty)
         {

@@ -68,6 +68,37 @@ public class AdaptSectionTests
     }
 
     [Fact]
+    public void A_rule_can_watch_only_some_phases_and_an_unknown_phase_is_named_with_its_line()
+    {
+        var (p, errors) = Load("""
+            adapt:
+              rules:
+                - name: after
+                  when: { new_cluster: { persists_frames: 3 } }
+                  then: { z_stack: { range_um: 2, step_um: 1 } }
+                  phases: [watch]
+                - name: one
+                  when: { metric: cluster_count, above: 3 }
+                  then: { stop: x }
+                  phases: watch
+            """);
+        errors.Should().BeEmpty();
+        p!.Adapt.Rules.Select(r => r.Phases).Should().BeEquivalentTo(new[] { new[] { "watch" }, new[] { "watch" } });
+        p.Adapt.Rules[0].Watches("watch").Should().BeTrue();
+        p.Adapt.Rules[0].Watches("baseline").Should().BeFalse();
+
+        (_, errors) = Load("""
+            adapt:
+              rules:
+                - name: typo
+                  when: { metric: cluster_count, above: 3 }
+                  then: { stop: x }
+                  phases: [respnse]
+            """);
+        errors.Select(e => e.Message).Should().Contain(m => m.Contains(":10:15:") && m.Contains("adapt.rules[0].phases") && m.Contains("'respnse' is not an imaging phase"));
+    }
+
+    [Fact]
     public void Mistakes_are_reported_together_with_file_line_and_key()
     {
         var (_, errors) = Load("""

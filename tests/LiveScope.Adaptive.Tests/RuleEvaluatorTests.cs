@@ -80,4 +80,22 @@ public class RuleEvaluatorTests
         Frame(watch, 3, 120, 1, 6);              // the 30 s births left the window
         watch.BirthsPerMinute().Should().BeApproximately(1, 1e-9);
     }
+
+    [Fact]
+    public void A_phase_limited_rule_skips_other_phases_and_counts_only_clusters_that_appear_once_it_watches()
+    {
+        var rules = new RuleEvaluator([Rule(new NewClusterCondition(2)) with { Phases = ["response"] }]);
+        var watch = new PositionWatch();
+        var fired = new List<(int T, IReadOnlyList<int> Tracks)>();
+        // Track 5 is born in the baseline and lives on; track 8 appears after the phase change.
+        int[][] frames = [[1], [1, 5], [1, 5], [1, 5], [1, 5, 8], [1, 5, 8], [1, 5, 8]];
+        for (int t = 0; t < frames.Length; t++)
+        {
+            Frame(watch, t, t * 10, frames[t]);
+            foreach (var f in rules.Evaluate(0, watch, t < 3 ? "baseline" : "response")) fired.Add((t, f.NewClusters.Select(c => c.TrackId).ToList()));
+        }
+        fired.Should().HaveCount(1);
+        fired[0].T.Should().Be(5, "track 8 has lived 2 frames by then; track 5 was there when the rule began to watch");
+        fired[0].Tracks.Should().Equal(8);
+    }
 }

@@ -15,6 +15,7 @@ namespace LiveScope.Acquisition.Protocols;
 ///     - name: bleach_new_clusters
 ///       when: { new_cluster: { persists_frames: 3 } }
 ///       then: { bleach: { choose: newest, radius_px: 3, recovery_interval: 1 s, recovery_duration: 60 s } }
+///       phases: [response]     # optional: watch only these phases' frames (clusters new once they began)
 /// </code>
 /// Other actions: <c>interval: normal</c>, <c>z_stack: { range_um, step_um }</c>, <c>next_position: true</c>,
 /// <c>stop: "why"</c>. Errors name the file, line and key; reading goes on to report them all at once.
@@ -24,7 +25,7 @@ internal sealed class AdaptSection(ProtocolSections s)
     private static readonly string[] SectionKeys = ["limits", "rules"];
     private static readonly string[] LimitKeys =
         ["max_bleaches", "max_bleaches_per_cell", .. Durations.KeysFor("max_fast_imaging"), .. Durations.KeysFor("light_dose_per_position")];
-    private static readonly string[] RuleKeys = ["name", "when", "then", .. Durations.KeysFor("cooldown")];
+    private static readonly string[] RuleKeys = ["name", "when", "then", "phases", .. Durations.KeysFor("cooldown")];
     private static readonly string[] MetricKeys = ["metric", "per", "above", "below", "for_frames"];
     private static readonly string[] NewClusterKeys = ["persists_frames"];
     private static readonly string[] ActionKeys =
@@ -83,9 +84,20 @@ internal sealed class AdaptSection(ProtocolSections s)
         var then = Errors.Try(() => Actions(item.Required("then"), path + ".then"), []);
         var cooldown = Errors.Try(() => Durations.Read(item, "cooldown"), null);
         if (cooldown is { Seconds: < 0 } c) Errors.Add(c.Node.Error("must not be negative"));
+        var phases = Errors.Try(() => Phases(item.Child("phases"), path + ".phases"), null);
         if (when is null) return null;
         if (then.Count == 0) Errors.Add(s.Sources.Error(path, "has no actions under then"));
-        return new AdaptRule(name, when, then, Math.Max(0, cooldown?.Seconds ?? 0)) { SourcePath = path };
+        return new AdaptRule(name, when, then, Math.Max(0, cooldown?.Seconds ?? 0)) { SourcePath = path, Phases = phases };
+    }
+
+    /// <summary>A phase name or a list of them; null when the key is absent (the rule watches every phase).</summary>
+    private List<string>? Phases(ConfigNode? node, string path)
+    {
+        if (node is null || node.IsNull) return null;
+        s.Sources.Add(path, node);
+        var names = node.IsSequence ? node.Items.Select(n => n.AsString()).ToList() : [node.AsString()];
+        if (names.Count == 0) throw node.Error("list at least one phase, or leave phases out to watch every phase");
+        return names;
     }
 
     private AdaptCondition Condition(ConfigNode node, string path)

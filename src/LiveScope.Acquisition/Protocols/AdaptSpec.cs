@@ -35,6 +35,15 @@ public sealed record AdaptRule(string Name, AdaptCondition When, IReadOnlyList<A
 {
     /// <summary>Where the rule sits in its file's model (adapt.rules[i]); validation errors point there.</summary>
     public string SourcePath { get; init; } = "adapt.rules";
+
+    /// <summary>
+    /// The phases whose frames the rule watches (null: all). A new-cluster rule then counts only clusters that appear
+    /// once one of them has begun — "bleach clusters that form after insulin" is <c>phases: [response]</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Phases { get; init; }
+
+    /// <summary>Whether the rule watches frames of <paramref name="phase"/>.</summary>
+    public bool Watches(string? phase) => Phases is null || (phase is not null && Phases.Contains(phase));
 }
 
 public enum AdaptMetric { ClusterCount, Density, PartitionRatio, CondensedFraction, BirthsPerMin }

@@ -14,6 +14,10 @@ public sealed partial class ProtocolValidator
             {
                 var rule = spec.Rules[i];
                 var path = rule.SourcePath;
+                var imaging = p.Phases.OfType<ImagingPhaseSpec>().Select(x => x.Name).ToList();
+                foreach (var phase in rule.Phases ?? [])
+                    if (!imaging.Contains(phase))
+                        Fail($"{path}.phases", $"'{phase}' is not an imaging phase of this protocol (imaging phases: {string.Join(", ", imaging)})");
                 foreach (var action in rule.Then)
                 {
                     switch (action)

@@ -74,10 +74,17 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     public List<WatchedCluster> Bleachable(IEnumerable<WatchedCluster> candidates, IReadOnlyList<WatchedCluster> all, double radiusPx)
     {
         double clear = 2 * radiusPx + SpotDiameterPx;
-        return candidates.Where(c => c.CellId > 0 && CanBleach(c.XPx, c.YPx, radiusPx)
-                                     && !all.Any(o => o.TrackId != c.TrackId && Math.Pow(o.XPx - c.XPx, 2) + Math.Pow(o.YPx - c.YPx, 2) < clear * clear))
-            .ToList();
+        var bleachable = new List<WatchedCluster>();
+        lock (_clearance)   // the engine's thread (FRAP steps) and the analysis thread (rules) both ask
+        {
+            _clearance.Build(all, clear, Plan.ImageWidth, Plan.ImageHeight);
+            foreach (var c in candidates)
+                if (c.CellId > 0 && CanBleach(c.XPx, c.YPx, radiusPx) && !_clearance.HasNeighbour(c)) bleachable.Add(c);
+        }
+        return bleachable;
     }
+
+    private readonly ClearanceGrid _clearance = new();
 
     /// <summary>
     /// The cluster a bleach aims at, among allowed ones: the brightest, a seeded random one, or the newest — the most

@@ -1,0 +1,238 @@
+using LiveScope.Acquisition.Engine;
+using LiveScope.Acquisition.Planning;
+using LiveScope.Acquisition.Protocols;
+using LiveScope.Adaptive.Actions;
+using LiveScope.Adaptive.Frap;
+using LiveScope.Adaptive.Rules;
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Metrics;
+using LiveScope.Core.Devices;
+using LiveScope.Core.Geometry;
+using LiveScope.Core.Timing;
+
+namespace LiveScope.Adaptive.Tests;
+
+/// <summary>
+/// The decision path runs on every analysed frame (issue #6: p99 ≤ 2 ms at 2048²): it must not allocate (a collection
+/// stops every thread), must not grow with clusters × clusters or cells × births, and runs at raised priority.
+/// </summary>
+public class DecisionPathTests
+{
+    private const int Width = 2048, Height = 2048;
+
+    /// <summary>Clusters at seeded random places, some tracks ending and new ones starting each frame; 6 cells in horizontal stripes.</summary>
+    private sealed class Field(int seed)
+    {
+        private readonly Random _random = new(seed);
+        private int _nextTrack = 1;
+        private readonly List<(int Id, float X, float Y)> _live = [];
+
+        public (Cluster[] Clusters, int[] Ids) Next(int births, int deaths)
+        {
+            for (int k = 0; k < deaths && _live.Count > 0; k++) _live.RemoveAt(_random.Next(_live.Count));
+            for (int k = 0; k < births; k++) _live.Add((_nextTrack++, (float)(_random.NextDouble() * (Width - 1)), (float)(_random.NextDouble() * (Height - 1))));
+            return (_live.Select(c => new Cluster(c.X, c.Y, 50, 400, 100, 1000, 9, 1)).ToArray(), _live.Select(c => c.Id).ToArray());
+        }
+
+        public static int CellAt(double x, double y) => 1 + (int)(y / (Height / 6.0));
+    }
+
+    private static CellFrameMetrics[] Cells() =>
+        Enumerable.Range(1, 6).Select(c => new CellFrameMetrics(0, 0, c, 1000, 500, 10, 0.01, 9, 500, 2 + c, 0.1, 0, 1, 0)).ToArray();
+
+    [Fact]
+    public void Taking_in_a_frame_and_evaluating_quiet_rules_allocates_nothing_once_warm()
+    {
+        var rules = new RuleEvaluator(
+        [
+            new("count", new MetricCondition(AdaptMetric.ClusterCount, MetricScope.Field, true, 1e9, 2), [new StopAction("x")], 0),
+            new("partition", new MetricCondition(AdaptMetric.PartitionRatio, MetricScope.Cell, true, 1e9, 2), [new StopAction("x")], 0),
+            new("births", new MetricCondition(AdaptMetric.BirthsPerMin, MetricScope.Cell, true, 1e9, 1), [new StopAction("x")], 0),
+            new("new", new NewClusterCondition(1_000_000), [new StopAction("x")], 0),
+        ]);
+        var watch = new PositionWatch();
+        var field = new Field(seed: 3);
+        var cells = Cells();
+        var frames = Enumerable.Range(0, 320).Select(t => t == 0 ? field.Next(births: 400, deaths: 0) : field.Next(births: 20, deaths: 20)).ToArray();
+        void Run(int from, int to)
+        {
+            for (int t = from; t < to; t++)
+            {
+                watch.Update(t * 0.5, default, cells, frames[t].Clusters, frames[t].Ids, Field.CellAt);
+                rules.Evaluate(0, watch);
+            }
+        }
+        Run(0, 300);   // past the births' one-minute window (0.5 s frames) and several pruning passes: every table at its size
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(300, 320);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated.Should().Be(0, "nothing is allocated per frame on the decision path once its tables have grown");
+    }
+
+    [Fact]
+    public void Births_per_cell_are_the_births_of_the_trailing_minute_born_in_that_cell()
+    {
+        var watch = new PositionWatch();
+        var field = new Field(seed: 5);
+        var cells = Cells();
+        var born = new List<(double TimeS, int Cell)>();
+        var known = new HashSet<int>();
+        for (int t = 0; t < 60; t++)
+        {
+            double time = t * 3.0;
+            var (clusters, ids) = field.Next(births: t % 7, deaths: t % 5);
+            for (int i = 0; i < ids.Length; i++)
+                if (known.Add(ids[i]) && t > 0) born.Add((time, Field.CellAt(clusters[i].X, clusters[i].Y)));
+            watch.Update(time, default, cells, clusters, ids, Field.CellAt);
+            double span = Math.Min(PositionWatch.BirthWindowS, time);
+            if (span <= 0) continue;
+            foreach (var cell in cells)
+            {
+                int expected = born.Count(b => b.Cell == cell.CellId && b.TimeS >= time - PositionWatch.BirthWindowS);
+                watch.BirthsPerMinute(cell.CellId).Should().BeApproximately(expected / (span / 60), 1e-9, "cell {0} at {1} s", cell.CellId, time);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_track_keeps_its_age_across_short_gaps_and_is_new_again_after_a_long_absence()
+    {
+        var watch = new PositionWatch();
+        var cells = Cells();
+        Cluster[] one = [new(100, 100, 50, 400, 100, 1000, 9, 1)], two = [one[0], new(900, 900, 50, 400, 100, 1000, 9, 1)];
+        WatchedCluster Seen(int t, bool withTrack2)
+        {
+            if (withTrack2) watch.Update(0.5 * t, default, cells, two, [1, 2], Field.CellAt);
+            else watch.Update(0.5 * t, default, cells, one, [1], Field.CellAt);
+            return watch.Clusters[^1];
+        }
+        Seen(0, false);
+        var born = Seen(1, true);
+        born.AgeFrames.Should().Be(1);
+        born.BornAtS.Should().Be(0.5, "track 2 is born on frame 1");
+        int t = 2;
+        for (; t < 2 + PositionWatch.ForgetAfterFrames - 1; t++) Seen(t, false);
+        var back = Seen(t++, true);
+        back.AgeFrames.Should().Be(2, "a gap shorter than the forget period keeps the track's history");
+        back.BornAtS.Should().Be(0.5);
+        for (int end = t + 2 * PositionWatch.ForgetAfterFrames; t < end; t++) Seen(t, false);
+        var again = Seen(t, true);
+        again.AgeFrames.Should().Be(1, "after twice the forget period unseen, the track is forgotten and counts as new");
+        again.BornAtS.Should().Be(0.5 * t);
+        watch.BirthsPerMinute(Field.CellAt(900, 900)).Should().BeApproximately(2 / (0.5 * t / 60), 1e-9, "born twice in the time watched");
+    }
+
+    [Fact]
+    public void Bleachable_clusters_are_those_with_no_other_cluster_within_the_clearance()
+    {
+        var random = new Random(11);
+        var clusters = Enumerable.Range(0, 3000)
+            .Select(i => new WatchedCluster(i + 1, 20 + random.NextDouble() * (Width - 40), 20 + random.NextDouble() * (Height - 40), 100, 1, 5, 1))
+            .ToList();
+        clusters.Add(clusters[10] with { XPx = clusters[10].XPx + 0.5 });   // the same track seen twice is not its own neighbour
+        var context = Context();
+        const double radius = 3;
+        double clear = 2 * radius + context.SpotDiameterPx;
+        bool Clear(WatchedCluster c) => !clusters.Any(o => o.TrackId != c.TrackId && Math.Pow(o.XPx - c.XPx, 2) + Math.Pow(o.YPx - c.YPx, 2) < clear * clear);
+        var expected = clusters.Where(Clear).ToList();
+        expected.Count.Should().BeInRange(100, clusters.Count - 100, "the field has both crowded and clear clusters");
+        context.Bleachable(clusters, clusters, radius).Should().Equal(expected);
+        context.Bleachable(clusters.Take(50), clusters, radius).Should().Equal(clusters.Take(50).Where(Clear));
+    }
+
+    private static ActionContext Context()
+    {
+        var plan = Planner.Plan(new Protocol
+        {
+            Name = "grid", SourceFile = "grid.yaml", Channels = [new ChannelSpec("GFP", 50, 0.3)], Phases = [new ImagingPhaseSpec("watch", 30, 300)],
+        }, Width, Height);
+        var queue = new EventQueue(plan.Events);
+        var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-never-written"), (_, _) => { });
+        return new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(double.PositiveInfinity), frap, new ReachEverywhere(), seed: 1);
+    }
+
+    /// <summary>A photo-targeter whose reach covers the frame; never fires.</summary>
+    private sealed class ReachEverywhere : IPhotoTargeter
+    {
+        public string Name => "reach everywhere";
+        public DeviceKind Kind => DeviceKind.PhotoTargeter;
+        public AffineTransform2D CameraToTarget { get; set; } = AffineTransform2D.Identity;
+        public double SpotDiameterPx => 2;
+        public bool LaserOn => false;
+        public TargetBounds TargetRange => new(-1e6, -1e6, 1e6, 1e6);
+        public Task FireAtTargetAsync(PixelPoint target, TimeSpan dwell, double powerFraction, CancellationToken ct) => throw new InvalidOperationException();
+        public Task BleachAsync(BleachRegion region, BleachSettings settings, CancellationToken ct) => throw new InvalidOperationException();
+        public Task MakeSafeAsync(CancellationToken ct) => Task.CompletedTask;
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void An_urgent_section_raises_the_threads_priority_and_restores_it()
+    {
+        var before = Scheduling();
+        using (UrgentSection.Enter())
+        {
+            // Root (CI, this machine) may use the real-time class; elsewhere nice, or nothing — and it says which.
+            var inside = Scheduling();
+            switch (UrgentSection.Raising)
+            {
+                case UrgentSection.Method.RealTime: inside.Policy.Should().Be(1, "SCHED_FIFO"); inside.RtPriority.Should().Be(UrgentSection.RealTimePriority); break;
+                case UrgentSection.Method.Nice: inside.Nice.Should().Be(Math.Min(before.Nice, UrgentSection.UrgentNice)); break;
+                default: inside.Should().Be(before); break;
+            }
+        }
+        Scheduling().Should().Be(before);
+    }
+
+    [Fact]
+    public void The_decision_thread_decides_on_its_own_raised_thread_returns_when_done_and_hands_back_errors()
+    {
+        int callerThread = Environment.CurrentManagedThreadId, decidedOn = 0, decisions = 0;
+        (int Nice, int RtPriority, int Policy) scheduling = default;
+        bool fail = false;
+        using (var thread = new DecisionThread(_ =>
+               {
+                   decidedOn = Environment.CurrentManagedThreadId;
+                   scheduling = Scheduling();
+                   decisions++;
+                   if (fail) throw new InvalidOperationException("rule failed");
+               }))
+        {
+            for (int i = 0; i < 3; i++) thread.Run(default);
+            decisions.Should().Be(3, "Run returns only once the decision is taken");
+            decidedOn.Should().NotBe(callerThread);
+            if (thread.Raising == UrgentSection.Method.RealTime) scheduling.Policy.Should().Be(1, "decisions run in SCHED_FIFO");
+            fail = true;
+            var act = () => thread.Run(default);
+            act.Should().Throw<InvalidOperationException>().WithMessage("rule failed");
+            fail = false;
+            thread.Run(default);
+            decisions.Should().Be(5, "the thread goes on after a failed decision");
+        }
+    }
+
+    [Fact]
+    public void A_wake_signal_counts_and_wakes_a_waiter_on_another_thread()
+    {
+        using var signal = new WakeSignal();
+        signal.Set();
+        signal.Set();
+        signal.Wait();
+        signal.Wait();   // both counted: neither blocks
+        using var back = new WakeSignal();
+        var waiter = new Thread(() => { signal.Wait(); back.Set(); });
+        waiter.Start();
+        signal.Set();
+        back.Wait();
+        waiter.Join();
+    }
+
+    /// <summary>The calling thread's nice value, real-time priority and policy, from /proc (fields 19, 40, 41 of its stat line).</summary>
+    private static (int Nice, int RtPriority, int Policy) Scheduling()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');   // the first field after the command is field 3
+        int Field(int n) => int.Parse(fields[n - 3], System.Globalization.CultureInfo.InvariantCulture);
+        return (Field(19), Field(40), Field(41));
+    }
+}
