@@ -227,3 +227,96 @@ public class FrapCurveBuilderTests
         result.BleachDepth.Should().BeApproximately(0.8, 0.05);
     }
 }
+
+/// <summary>The fit coupled to the local pool (<see cref="FrapPoolCoupled"/>) and the ring that measures it (<see cref="FrapPoolRing"/>).</summary>
+public class FrapPoolCouplingTests
+{
+    /// <summary>
+    /// A cluster exchanging with a small pool the bleach depleted: the pool's fluorescent share u drops by
+    /// <paramref name="spotLoss"/> at the bleach and then by <paramref name="releaseLoss"/>·(1 − e^(−kt)) as the cluster
+    /// releases its bleached molecules; the cluster's mobile part follows dC/dt = k·(M·u − C) (integrated finely).
+    /// The ROI and the pool ring are noiseless, the whole-cell reference flat, so only the model is tested.
+    /// </summary>
+    private static FrapCurve DepletedPool(double halfTimeS, double mobile, double spotLoss, double releaseLoss)
+    {
+        const int pre = 5, post = 90;
+        double k = Math.Log(2) / halfTimeS, immobile = 1 - mobile, depth = 0.95;
+        var times = new double[pre + post]; var roi = new double[pre + post]; var pool = new double[pre + post];
+        for (int i = 0; i < pre; i++) { times[i] = i - pre; roi[i] = 1000; pool[i] = 200; }
+        double c = mobile * (1 - depth), dt = 0.001;
+        for (int j = 0; j < post; j++)
+        {
+            double t = j;
+            double U(double tt) => 1 - spotLoss - releaseLoss * (1 - Math.Exp(-k * tt));
+            if (j > 0) for (double tt = t - 1; tt < t - 1e-9; tt += dt) c += dt * k * (mobile * U(tt) - c);
+            times[pre + j] = t;
+            roi[pre + j] = 1000 * (immobile * (1 - depth) + c);
+            pool[pre + j] = 200 * U(t);
+        }
+        var flat = Enumerable.Repeat(500.0, pre + post).ToArray();
+        return new FrapCurve(times, roi, flat, new double[pre + post], pre) { LocalPool = pool };
+    }
+
+    [Fact]
+    public void A_fit_coupled_to_the_measured_local_pool_recovers_what_a_depleted_pool_hides()
+    {
+        var curve = DepletedPool(halfTimeS: 14, mobile: 0.8, spotLoss: 0.01, releaseLoss: 0.07);
+        var coupled = FrapAnalysis.Analyse(curve);
+        var plain = FrapAnalysis.Analyse(curve with { LocalPool = null });
+        plain.MobileFraction.Should().BeLessThan(0.8 - 0.04, "the plain fit's plateau is the depleted pool's");
+        plain.HalfTimeS.Should().BeLessThan(14 * 0.95, "the pool keeps falling while the cluster recovers, so it ends early");
+        coupled.HalfTimeS.Should().BeApproximately(14, 0.01 * 14);
+        coupled.MobileFraction.Should().BeApproximately(0.8, 0.005);
+        coupled.PoolShareAtEnd.Should().BeApproximately(1 - 0.01 - 0.07, 0.002);
+        coupled.Evaluate(30).Should().BeApproximately(coupled.Normalised[5 + 30], 0.002, "the fitted curve includes the pool term");
+    }
+
+    [Fact]
+    public void With_an_undepleted_pool_the_coupled_fit_is_the_one_exponential_fit()
+    {
+        var curve = FrapAnalysisTests.Simulate(1, 5.0, 0.7);
+        var ring = curve.Reference.Select((r, i) => curve.Background[i] + 0.5 * (r - curve.Background[i])).ToArray();   // the whole cell's course: u ≡ 1
+        var coupled = FrapAnalysis.Analyse(curve with { LocalPool = ring });
+        var plain = FrapAnalysis.Analyse(curve);
+        coupled.HalfTimeS.Should().BeApproximately(plain.HalfTimeS, 1e-6 * plain.HalfTimeS);
+        coupled.MobileFraction.Should().BeApproximately(plain.MobileFraction, 1e-6);
+    }
+
+    private static double Normal(Random rng)
+        => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    /// <summary>Ring pixels per sector, Poisson-like noise (seeded); the pool fades by 10 % over the recovery.</summary>
+    private static FrapPoolRing Ring(int seed, int newClusterSector, double newClusterFrom)
+    {
+        var rng = new Random(seed);
+        var ring = new FrapPoolRing(4, 10);
+        for (int frame = 0; frame < 95; frame++)
+        {
+            double level = frame < 5 ? 300 : 300 * (1 - 0.1 * (frame - 5) / 90.0);
+            ring.BeginFrame();
+            for (int y = -10; y <= 10; y++)
+                for (int x = -10; x <= 10; x++)
+                {
+                    double d2 = x * x + y * y;
+                    double value = 100 + level + Math.Sqrt(level) * Normal(rng);
+                    int sector = (int)((Math.Atan2(y, x) + Math.PI) / (2 * Math.PI) * FrapPoolRing.Sectors) % FrapPoolRing.Sectors;
+                    if (sector == newClusterSector && frame >= newClusterFrom) value += 60 * Math.Min(1, (frame - newClusterFrom) / 10.0);
+                    ring.Add(x, y, d2, value);
+                }
+            ring.EndFrame();
+        }
+        return ring;
+    }
+
+    [Fact]
+    public void A_cluster_born_in_the_pool_ring_has_its_sector_left_out_and_a_fading_pool_keeps_them_all()
+    {
+        var background = Enumerable.Repeat(100.0, 95).ToArray();
+        var clean = Ring(seed: 3, newClusterSector: -1, newClusterFrom: 0).Means(background, 5, out int cleanOut);
+        cleanOut.Should().Be(0);
+        ((clean[^1] - 100) / 300).Should().BeApproximately(0.9, 0.005);
+        var spoiled = Ring(seed: 3, newClusterSector: 2, newClusterFrom: 60).Means(background, 5, out int spoiledOut);
+        spoiledOut.Should().Be(1);
+        ((spoiled[^1] - 100) / 300).Should().BeApproximately(0.9, 0.005, "the sector with the new cluster does not count");
+    }
+}

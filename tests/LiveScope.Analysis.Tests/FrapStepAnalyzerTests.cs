@@ -86,6 +86,21 @@ public class FrapStepAnalyzerTests
         analyzer.IsComplete(Pre + 60).Should().BeTrue();
     }
 
+    [Fact]
+    public void Measuring_the_local_pool_changes_nothing_where_the_pool_is_not_depleted()
+    {
+        var plain = Run(new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre), halfTimeS: 8, mobile: 0.7);
+        var coupled = Run(new FrapStepAnalyzer("frap_a", SpotX, SpotY, 3, Pre) { MeasureLocalPool = true }, halfTimeS: 8, mobile: 0.7);
+
+        coupled.Failure.Should().BeNull();
+        coupled.Curve!.LocalPool.Should().HaveCount(Pre + 60);
+        coupled.Curve.LocalPoolSectorsLeftOut.Should().Be(0, "the ring lies inside the cell and nothing appears in it");
+        coupled.Fit!.PoolShareAtEnd.Should().BeApproximately(1, 0.01);
+        coupled.Fit.HalfTimeS.Should().BeApproximately(plain.Fit!.HalfTimeS, 0.01 * plain.Fit.HalfTimeS);
+        coupled.Fit.MobileFraction.Should().BeApproximately(plain.Fit.MobileFraction, 0.005);
+        plain.Curve!.LocalPool.Should().BeNull("off by default");
+    }
+
     /// <summary>A cluster drifting 2.5 px during its recovery (as simulated clusters do in a minute), bleached where it started.</summary>
     private static FrapStepResult RunDrifting(FrapStepAnalyzer analyzer, double driftPx)
     {

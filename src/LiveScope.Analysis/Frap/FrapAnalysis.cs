@@ -6,6 +6,10 @@ public sealed record FrapCurve(double[] TimesS, double[] Roi, double[] Reference
     /// <summary>Where the ROI's centre was in each frame, px (it may follow the cluster); null when not recorded.</summary>
     public double[]? RoiXPx { get; init; }
     public double[]? RoiYPx { get; init; }
+    /// <summary>Mean of the diffuse pool next to the ROI per frame (counts), when measured; NaN where the ring had no pixels.</summary>
+    public double[]? LocalPool { get; init; }
+    /// <summary>Sectors of the pool ring left out (something new appeared in them, or they hold no cell pixels): see <see cref="FrapPoolRing"/>.</summary>
+    public int LocalPoolSectorsLeftOut { get; init; }
 
     public void Validate()
     {
@@ -33,6 +37,11 @@ public sealed record FrapOptions
     /// when the data clearly favour it, instead of reading the turn as the plateau.
     /// </summary>
     public bool DetectDissolution { get; init; } = true;
+    /// <summary>
+    /// With one exponential and a measured local pool (<see cref="FrapCurve.LocalPool"/>): fit the recovery as exchange
+    /// with that pool (<see cref="FrapPoolCoupled"/>), so a pool the bleach depleted does not lower the mobile fraction.
+    /// </summary>
+    public bool PoolCoupled { get; init; } = true;
 }
 
 /// <summary>The result of one FRAP analysis. Times in seconds; intensities on the normalised scale that was fitted.</summary>
@@ -54,12 +63,35 @@ public sealed record FrapResult(
     /// <see cref="Parameters"/> are [F∞, A, k, B] of <see cref="FrapDissolution.Model"/>.</summary>
     public double DissolvesFromS { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Set when the fit was coupled to the local pool (<see cref="FrapPoolCoupled"/>): the post-bleach frame times (s)
+    /// and L_k[u − 1] at them, the pool term the model adds (times A).
+    /// </summary>
+    public double[]? PoolTimesS { get; init; }
+    public double[]? PoolLag { get; init; }
+    /// <summary>The local pool's fluorescent share at the last frame, relative to the whole cell (1: no extra depletion; NaN: not measured).</summary>
+    public double PoolShareAtEnd { get; init; } = double.NaN;
+
     /// <summary>The fitted curve at t (s from the first post-bleach frame).</summary>
     public double Evaluate(double t)
     {
         Span<double> gradient = stackalloc double[Parameters.Length];
         if (double.IsFinite(DissolvesFromS)) return FrapDissolution.Model(t, Parameters, gradient, DissolvesFromS);
+        if (PoolLag is { } lag && PoolTimesS is { } times)
+        {
+            int i = Array.BinarySearch(times, t);
+            double l = i >= 0 ? lag[i] : Interpolate(times, lag, ~i, t);
+            return FrapModels.OneExponential(t, Parameters, gradient) + Parameters[1] * l;
+        }
         return Model == FrapModel.OneExponential ? FrapModels.OneExponential(t, Parameters, gradient) : FrapModels.TwoExponentials(t, Parameters, gradient);
+    }
+
+    private static double Interpolate(double[] x, double[] y, int above, double at)
+    {
+        if (above <= 0) return y[0];
+        if (above >= x.Length) return y[^1];
+        double w = (at - x[above - 1]) / (x[above] - x[above - 1]);
+        return y[above - 1] + w * (y[above] - y[above - 1]);
     }
 }
 
@@ -108,6 +140,18 @@ public static class FrapAnalysis
             warnings.Add(FormattableString.Invariant($"the cluster dissolves from t ≈ {dissolvesFromS:0.#} s: fitted as recovery then dissolution at the same rate")
                          + (dissolvesFromS < halfTime / 2 ? " (before t½/2: t½ rests mostly on the decay)" : ""));
         }
+        double[]? poolLag = null;
+        double poolShareAtEnd = double.NaN;
+        if (options.PoolCoupled && options.Model == FrapModel.OneExponential && double.IsNaN(dissolvesFromS) && FrapPoolCoupled.PoolShare(curve) is { } u)
+        {
+            poolShareAtEnd = u[^1];
+            var coupled = FrapPoolCoupled.Fit(t, y, u, fit.Parameters);
+            if (coupled.Parameters[2] > 0 && double.IsFinite(coupled.ResidualSumOfSquares))
+            {
+                fit = coupled;
+                poolLag = FrapPoolCoupled.Lagged(t, u.Select(v => v - 1).ToArray(), fit.Parameters[2]);
+            }
+        }
         if (!fit.Converged) warnings.Add("fit did not converge");
 
         var p = fit.Parameters; var se = fit.StandardErrors;
@@ -133,7 +177,7 @@ public static class FrapAnalysis
         }
         return new FrapResult(f, half, halfSe, mobile, mobileSe, p, se, r2, bleachDepth, gapRatio, warnings, options.Model)
         {
-            DissolvesFromS = dissolvesFromS,
+            DissolvesFromS = dissolvesFromS, PoolTimesS = poolLag is null ? null : t, PoolLag = poolLag, PoolShareAtEnd = poolShareAtEnd,
         };
     }
 

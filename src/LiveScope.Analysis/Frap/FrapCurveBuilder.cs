@@ -14,6 +14,7 @@ public sealed class FrapCurveBuilder
     private readonly CellMasks _cells;
     private readonly int _cellId;
     private readonly List<double> _times = [], _roi = [], _reference = [], _background = [], _roiX = [], _roiY = [];
+    private FrapPoolRing? _ring;
 
     public FrapCurveBuilder(double roiXPx, double roiYPx, double roiRadiusPx, CellMasks cells, int cellId, double bleachTimeS)
     {
@@ -31,6 +32,14 @@ public sealed class FrapCurveBuilder
     /// </summary>
     public Compartment ReferenceCompartment { get; init; } = Compartment.None;
 
+    /// <summary>
+    /// Also measures the mean of a ring around the ROI's current centre, from <see cref="PoolRingInnerPx"/> to
+    /// <see cref="PoolRingOuterPx"/> px (pixels of the reference cell only): the diffuse pool next to the cluster, the
+    /// pool it exchanges with (<see cref="FrapCurve.LocalPool"/>). 0 = no ring.
+    /// </summary>
+    public double PoolRingOuterPx { get; init; }
+    public double PoolRingInnerPx { get; init; }
+
     public void Add(Frame frame) => Add(frame.Pixels, frame.Width, frame.Height, frame.Metadata.Timestamp.TotalSeconds);
 
     public void Add(ReadOnlySpan<ushort> pixels, int width, int height, double timeS) => Add(pixels, width, height, timeS, _roiX0, _roiY0);
@@ -42,6 +51,8 @@ public sealed class FrapCurveBuilder
         if (_times.Count > 0 && timeS <= _times[^1]) throw new ArgumentException("frames must come in time order", nameof(timeS));
         double roiSum = 0, cellSum = 0, bgSum = 0; long roiN = 0, cellN = 0, bgN = 0;
         double r2 = _roiRadiusPx * _roiRadiusPx;
+        if (PoolRingOuterPx > 0) _ring ??= new FrapPoolRing(PoolRingInnerPx, PoolRingOuterPx);
+        _ring?.BeginFrame();
         int f = _cells.BinFactor;
         for (int y = 0; y < height; y++)
         {
@@ -55,14 +66,20 @@ public sealed class FrapCurveBuilder
             {
                 int bx = Math.Min(x / f, _cells.BinnedWidth - 1);
                 int label = labels[bx];
+                double d2 = dy2 + (x - roiXPx) * (x - roiXPx);
                 if (label == 0) { bgSum += row[x]; bgN++; }
-                else if (label == _cellId && (wanted == 0 || compartments[bx] == wanted)) { cellSum += row[x]; cellN++; }
-                if (dy2 + (x - roiXPx) * (x - roiXPx) <= r2) { roiSum += row[x]; roiN++; }
+                else if (label == _cellId)
+                {
+                    if (wanted == 0 || compartments[bx] == wanted) { cellSum += row[x]; cellN++; }
+                    _ring?.Add(x - roiXPx, y - roiYPx, d2, row[x]);
+                }
+                if (d2 <= r2) { roiSum += row[x]; roiN++; }
             }
         }
         if (roiN == 0 || cellN == 0 || bgN == 0) throw new InvalidOperationException("the ROI, the cell or the background has no pixels in this frame");
         _times.Add(timeS); _roi.Add(roiSum / roiN); _reference.Add(cellSum / cellN); _background.Add(bgSum / bgN);
         _roiX.Add(roiXPx); _roiY.Add(roiYPx);
+        _ring?.EndFrame();
     }
 
     public FrapCurve Build()
@@ -80,9 +97,11 @@ public sealed class FrapCurveBuilder
     {
         if (firstPostBleachIndex < 0 || firstPostBleachIndex >= _times.Count)
             throw new ArgumentOutOfRangeException(nameof(firstPostBleachIndex), firstPostBleachIndex, $"{_times.Count} frames were added");
+        int excluded = 0;
+        var pool = _ring?.Means(_background, firstPostBleachIndex, out excluded);
         return new FrapCurve([.. _times], [.. _roi], [.. _reference], [.. _background], firstPostBleachIndex)
         {
-            RoiXPx = [.. _roiX], RoiYPx = [.. _roiY],
+            RoiXPx = [.. _roiX], RoiYPx = [.. _roiY], LocalPool = pool, LocalPoolSectorsLeftOut = excluded,
         };
     }
 }

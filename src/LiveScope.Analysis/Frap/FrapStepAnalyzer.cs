@@ -39,6 +39,8 @@ public sealed class FrapStepAnalyzer
     private FrapRoiFollower? _follower;
     private double _discDx, _discDy;
     private const double DiscHysteresisPx = 0.75;
+    // The pool ring starts 2 px beyond the ROI (clear of the cluster's blurred edge) and is 6 px wide.
+    private const double PoolRingGapPx = 2, PoolRingWidthPx = 6;
     private int _preSeen;
     private string? _failure;
 
@@ -64,6 +66,13 @@ public sealed class FrapStepAnalyzer
     /// whole cell: corrects for the bleach depleting the local exchange pool more than the whole cell (see docs/frap.md).
     /// </summary>
     public bool CompartmentReference { get; init; }
+    /// <summary>
+    /// Measure the diffuse pool next to the cluster (a ring from 2 to 8 px beyond the ROI radius, within the cell) and
+    /// fit the recovery as exchange with it (<see cref="FrapPoolCoupled"/>), so a pool the bleach depleted does not
+    /// lower the mobile fraction and shorten t½. For isolated, settled clusters (docs/frap.md); off by default, because
+    /// a neighbour that shrinks or dissolves in the ring reads as depletion.
+    /// </summary>
+    public bool MeasureLocalPool { get; init; }
     /// <summary>
     /// The ROI follows its cluster from frame to frame (<see cref="FrapRoiFollower"/>, to the nearest whole pixel)
     /// instead of staying at the bleach point: clusters drift a few px during a recovery. Each frame's ROI centre is
@@ -135,7 +144,12 @@ public sealed class FrapStepAnalyzer
         CellId = cell;
         // The split into pre- and post-bleach is by frame count (Build(preBleachFrames)), so the bleach time is not needed here.
         var compartment = CompartmentReference && masks.CellAt(_x, _y) == cell ? masks.CompartmentAt(_x, _y) : Compartment.None;
-        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity) { ReferenceCompartment = compartment };
+        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity) 
+        {
+            ReferenceCompartment = compartment,
+            PoolRingInnerPx = MeasureLocalPool ? _radius + PoolRingGapPx : 0,
+            PoolRingOuterPx = MeasureLocalPool ? _radius + PoolRingGapPx + PoolRingWidthPx : 0,
+        };
         if (FollowCluster) _follower = new FrapRoiFollower(_x, _y, _radius);
     }
 
