@@ -144,7 +144,7 @@ public sealed class FrapStepAnalyzer
         CellId = cell;
         // The split into pre- and post-bleach is by frame count (Build(preBleachFrames)), so the bleach time is not needed here.
         var compartment = CompartmentReference && masks.CellAt(_x, _y) == cell ? masks.CompartmentAt(_x, _y) : Compartment.None;
-        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity) 
+        _builder = new FrapCurveBuilder(_x, _y, _radius, masks, cell, double.PositiveInfinity)
         {
             ReferenceCompartment = compartment,
             PoolRingInnerPx = MeasureLocalPool ? _radius + PoolRingGapPx : 0,
