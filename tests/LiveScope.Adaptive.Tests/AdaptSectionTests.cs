@@ -99,6 +99,20 @@ public class AdaptSectionTests
     }
 
     [Fact]
+    public void A_bleach_rule_can_ask_for_the_local_pool_fit()
+    {
+        var (p, errors) = Load("""
+            adapt:
+              rules:
+                - name: frap
+                  when: { new_cluster: { persists_frames: 3 } }
+                  then: { bleach: { choose: newest, radius_px: 2, local_pool: true } }
+            """);
+        errors.Should().BeEmpty();
+        p!.Adapt.Rules[0].Then.Single().Should().BeOfType<BleachAction>().Which.LocalPool.Should().BeTrue();
+    }
+
+    [Fact]
     public void Mistakes_are_reported_together_with_file_line_and_key()
     {
         var (_, errors) = Load("""

@@ -72,6 +72,21 @@ public class FrapAnalyzeCommandTests : IDisposable
         Number(Columns(curves[0], curves[1])["time_s"]).Should().BeApproximately(-settings.PreBleachFrames * settings.IntervalS, 0.1);
     }
 
+    [Fact]
+    public void Analyze_fits_a_bleach_the_way_the_run_did_coupled_to_the_local_pool_when_its_entry_says_so()
+    {
+        using (var events = EventLogWriter.Open(Path.Combine(_run, RunFolder.EventsFileName)))
+            foreach (var (step, pooled) in new[] { ("plain", (bool?)null), ("off", false), ("pooled", true) })
+            {
+                var data = new Dictionary<string, object?> { ["step"] = step, ["position"] = "cell_1", ["x_px"] = 10.0, ["y_px"] = 12.0, ["radius_px"] = 2.0, ["pre_bleach_frames"] = 3 };
+                if (pooled is { } p) data["local_pool"] = p;
+                events.Write("bleach", null, data, TimeSpan.FromSeconds(1));
+            }
+
+        Commands.FrapRunAnalysis.ReadBleaches(_run).Select(b => (b.Step, b.LocalPool))
+            .Should().Equal(("plain", false), ("off", false), ("pooled", true));
+    }
+
     private static Dictionary<string, string> Columns(string header, string line)
     {
         var names = header.Split(',');

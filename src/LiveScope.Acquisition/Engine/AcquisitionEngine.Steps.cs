@@ -211,7 +211,7 @@ public sealed partial class AcquisitionEngine
         {
             ["step"] = b.Frap.Name, ["position"] = b.Position.Name, ["region"] = region.ToString(),
             ["x_px"] = x, ["y_px"] = y, ["radius_px"] = radius, ["pre_bleach_frames"] = b.Frap.PreBleachFrames,
-            ["dwell_ms"] = b.Frap.DwellMs, ["power"] = b.Frap.PowerFraction,
+            ["dwell_ms"] = b.Frap.DwellMs, ["power"] = b.Frap.PowerFraction, ["local_pool"] = b.Frap.LocalPool,
         });
         return true;
     }

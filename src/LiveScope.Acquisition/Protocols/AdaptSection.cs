@@ -33,7 +33,7 @@ internal sealed class AdaptSection(ProtocolSections s)
     private static readonly string[] BleachKeys =
     [
         "choose", "radius_px", "pre_bleach_frames", .. Durations.KeysFor("recovery_interval"), .. Durations.KeysFor("recovery_duration"),
-        "dwell_ms", "power", "channel",
+        "dwell_ms", "power", "channel", "local_pool",
     ];
     private static readonly string[] ZStackKeys = ["range_um", "step_um"];
 
@@ -181,7 +181,7 @@ internal sealed class AdaptSection(ProtocolSections s)
             duration?.Seconds ?? DefaultRecoveryDurationS,
             node.GetDouble("dwell_ms", ProtocolSections.DefaultDwellMs),
             s.Power(node, "power") ?? ProtocolSections.DefaultBleachPower,
-            node.Child("channel")?.AsString());
+            node.Child("channel")?.AsString()) { LocalPool = node.Child("local_pool")?.AsBool() ?? false };
     }
 
     private ZStackAction ZStack(ConfigNode node)

@@ -86,6 +86,8 @@ public sealed record BleachAction(
     string? Channel) : AdaptAction
 {
     public int RecoveryFrames => (int)Math.Floor(RecoveryDurationS / RecoveryIntervalS + 1e-9);
+    /// <summary>Fit each recovery coupled to the measured local pool (<see cref="FrapSpec.LocalPool"/>).</summary>
+    public bool LocalPool { get; init; }
     public override string Describe() => $"bleach {Choose.ToString().ToLowerInvariant()} cluster, follow recovery {RecoveryDurationS:0.#} s";
 }
 

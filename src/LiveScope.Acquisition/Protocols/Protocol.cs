@@ -96,6 +96,13 @@ public sealed record FrapSpec(
     double PowerFraction)
 {
     public int RecoveryFrames => (int)Math.Floor(RecoveryDurationS / RecoveryIntervalS + 1e-9);
+
+    /// <summary>
+    /// Fit the recovery coupled to the diffuse pool measured around the ROI (<c>local_pool: true</c>; docs/frap.md):
+    /// for a small bleach of an isolated, settled cluster it removes the pool-depletion bias; recorded with the bleach
+    /// so `livescope analyze` fits the same way.
+    /// </summary>
+    public bool LocalPool { get; init; }
 }
 
 public sealed record OutputSpec

@@ -22,7 +22,7 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
         "name", "position", "channel", "at", "at_s", "at_min", "at_ms", "at_h", "at_timepoint", "roi", "target", "choose",
         "radius_px", "pre_bleach_frames", "recovery_interval", "recovery_interval_s", "recovery_interval_ms",
         "recovery_interval_min", "recovery_interval_h", "recovery_duration", "recovery_duration_s", "recovery_duration_ms",
-        "recovery_duration_min", "recovery_duration_h", "dwell_ms", "power",
+        "recovery_duration_min", "recovery_duration_h", "dwell_ms", "power", "local_pool",
     ];
 
     public const int DefaultPreBleachFrames = 3;
@@ -208,7 +208,7 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
             sources.Add(path, item);
             errors.CheckKeys(item, FrapKeys);
             if (!item.IsMapping) continue;
-            foreach (var key in new[] { "name", "position", "channel", "roi", "target", "choose", "radius_px", "pre_bleach_frames", "dwell_ms", "power", "at_timepoint" })
+            foreach (var key in new[] { "name", "position", "channel", "roi", "target", "choose", "radius_px", "pre_bleach_frames", "dwell_ms", "power", "at_timepoint", "local_pool" })
                 sources.AddChild($"{path}.{key}", item, key);
 
             var at = errors.Try(() => FrapTime(item, timeline, path), 0);
@@ -226,7 +226,10 @@ internal sealed class ProtocolSections(ProtocolErrors errors, ProtocolSources so
                 RecoveryIntervalS: recoveryInterval ?? 1,
                 RecoveryDurationS: recoveryDuration ?? 1,
                 DwellMs: errors.Try(() => item.GetDouble("dwell_ms", DefaultDwellMs), DefaultDwellMs),
-                PowerFraction: Power(item, "power") ?? DefaultBleachPower));
+                PowerFraction: Power(item, "power") ?? DefaultBleachPower)
+            {
+                LocalPool = errors.Try(() => item.Child("local_pool")?.AsBool() ?? false, false),
+            });
         }
         return list;
     }

@@ -60,7 +60,7 @@ public sealed class ActionRunner(ActionContext run)
         var name = $"auto_frap_{run.Bleaches + 1:D2}";
         var position = run.PositionAt(p);
         var spec = new FrapSpec(name, 0, position.Name, channel.Name, new FrapAnalysisTarget(b.Choose, b.RadiusPx), b.PreBleachFrames,
-            b.RecoveryIntervalS, b.RecoveryDurationS, b.DwellMs, b.PowerFraction);
+            b.RecoveryIntervalS, b.RecoveryDurationS, b.DwellMs, b.PowerFraction) { LocalPool = b.LocalPool };
         run.Frap.Expect(spec, p, new FrapTarget(target.XPx, target.YPx, b.RadiusPx, target.TrackId, target.CellId));
         Schedule(spec, p, position, channel, site.Now);
         run.Bleaches++;

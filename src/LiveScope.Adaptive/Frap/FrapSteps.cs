@@ -70,6 +70,7 @@ public sealed class FrapSteps(AcquisitionPlan plan, string measurementsFolder, A
             step.Analyzer = new FrapStepAnalyzer(name, target.XPx, target.YPx, target.RadiusPx, step.Spec.PreBleachFrames)
             {
                 Position = step.Spec.Position,
+                MeasureLocalPool = step.Spec.LocalPool,
             };
         }
         // By the frame's T, not by count: live analysis may have skipped frames when it was behind.

@@ -18,7 +18,7 @@ public static class FrapRunAnalysis
     /// <summary>One bleach as events.jsonl recorded it.</summary>
     /// <param name="SkippedBecause">Set for a "bleach.skipped" entry: the step's frames exist but nothing was bleached.</param>
     public sealed record BleachEntry(string Step, string Position, double XPx, double YPx, double RadiusPx, int PreBleachFrames,
-        string? SkippedBecause = null)
+        string? SkippedBecause = null, bool LocalPool = false)
     {
         /// <summary>The series file name without extension; for a skipped step (no position logged), its suffix.</summary>
         public string Series => $"{RunFolder.SafeName(Position)}_{RunFolder.SafeName(Step)}";
@@ -43,7 +43,8 @@ public static class FrapRunAnalysis
             if (e.Kind != "bleach") continue;
             bleaches.Add(new BleachEntry(
                 Text(d, "step") ?? "frap", Text(d, "position") ?? "",
-                Number(d, "x_px"), Number(d, "y_px"), Number(d, "radius_px"), (int)Number(d, "pre_bleach_frames", 0)));
+                Number(d, "x_px"), Number(d, "y_px"), Number(d, "radius_px"), (int)Number(d, "pre_bleach_frames", 0),
+                LocalPool: d.TryGetProperty("local_pool", out var pool) && pool.ValueKind == JsonValueKind.True));
         }
         return bleaches;
     }
@@ -72,6 +73,7 @@ public static class FrapRunAnalysis
         var analyzer = new FrapStepAnalyzer(bleach.Step, bleach.XPx, bleach.YPx, bleach.RadiusPx, bleach.PreBleachFrames)
         {
             Position = bleach.Position,
+            MeasureLocalPool = bleach.LocalPool,   // as the live analysis fitted it
         };
         if (!File.Exists(file)) return Failed(analyzer, $"{Path.GetFileName(file)} is missing");
         try

@@ -117,6 +117,19 @@ public class BuildingBlockTests
     }
 
     [Fact]
+    public void A_frap_step_fits_coupled_to_the_local_pool_only_when_it_says_so()
+    {
+        var yaml = Minimal + """
+
+            frap:
+              - { name: plain, at_timepoint: 2, target: analysis, recovery_interval: 1 s, recovery_duration: 30 s }
+              - { name: pooled, at_timepoint: 4, target: analysis, recovery_interval: 1 s, recovery_duration: 30 s, local_pool: true }
+            """;
+
+        Parse(yaml).Protocol.Frap.Select(f => (f.Name, f.LocalPool)).Should().Equal(("plain", false), ("pooled", true));
+    }
+
+    [Fact]
     public void Timepoint_estimate_adds_up_its_parts()
     {
         var p = Parse(Minimal).Protocol with
