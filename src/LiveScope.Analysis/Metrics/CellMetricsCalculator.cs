@@ -21,9 +21,19 @@ public sealed class CellMetricsCalculator
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
 
+    /// <summary>
+    /// The frame's metrics (and with <paramref name="perCell"/>, one row per cell). With <paramref name="binInto"/>
+    /// the frame is also binned into it by the masks' bin factor, in the pass that sums the cells, for the next
+    /// segmentation: the values
+    /// <see cref="CellSegmenter.Bin(ReadOnlySpan{ushort}, int, int, ReadOnlySpan{ushort})"/> gives, without reading
+    /// the frame again. That needs masks of this frame's size binned as the segmenter bins (<see cref="CanBinWhileSumming"/>).
+    /// </summary>
     public FrameMetrics Compute(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks? masks, ReadOnlySpan<Cluster> clusters,
-        double pixelSizeUm, double clusterRadiusPx, int frameIndex, double timeS, double threshold, List<CellFrameMetrics>? perCell)
+        double pixelSizeUm, double clusterRadiusPx, int frameIndex, double timeS, double threshold, List<CellFrameMetrics>? perCell,
+        BinnedFrame? binInto = null)
     {
+        if (binInto is not null && !CanBinWhileSumming(masks, width, height, masks?.BinFactor ?? 0))
+            throw new ArgumentException("binning while summing cells needs masks of the frame's size and bin factor", nameof(binInto));
         int cells = masks?.CellCount ?? 0;
         Ensure(width * height, cells + 1);
         Array.Clear(_counted, 0, Words(width * height)); Array.Clear(_apertureCounted, 0, Words(width * height));
@@ -32,7 +42,7 @@ public sealed class CellMetricsCalculator
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
         Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
 
-        if (masks is not null) SumPerCell(pixels, width, height, masks);
+        if (masks is not null) SumPerCell(pixels, width, height, masks, binInto);
         else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
         double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
 
@@ -194,18 +204,31 @@ public sealed class CellMetricsCalculator
     }
 
     /// <summary>
+    /// Whether <see cref="Compute"/> can bin the frame by <paramref name="binFactor"/> while it sums the cells of
+    /// <paramref name="masks"/>: its bins must be the segmenter's blocks, and a block's sum exact in a float (as
+    /// ImageOps.Bin has it; larger factors bin in float there).
+    /// </summary>
+    public static bool CanBinWhileSumming(CellMasks? masks, int width, int height, int binFactor) =>
+        masks is not null && masks.Width == width && masks.Height == height && masks.BinFactor == binFactor
+        && (long)binFactor * binFactor * ushort.MaxValue < 1 << 24;
+
+    /// <summary>
     /// Sum and pixel count of every label. Labels are constant over each bin (f×f pixels), so the f rows of a binned
     /// row are first added column-wise into <see cref="_columnSum"/> with vector adds, and each bin then adds its f
     /// column sums to its label's run; a run is added once: integer sums (exact in a double below 2^53), so exactly
     /// what adding pixel by pixel gives. Full-resolution rows
     /// or columns beyond the binned grid (masks of another size) fall into its last row or column, as CellAt has it.
+    /// With <paramref name="binInto"/> (masks of the frame's size) each bin's sum, divided by its pixel count, is
+    /// also its binned mean: the same integer sum and division as ImageOps.Bin, so the same float.
     /// </summary>
-    private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks)
+    private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks, BinnedFrame? binInto)
     {
         int f = masks.BinFactor, bw = masks.BinnedWidth, bh = masks.BinnedHeight;
         if (_columnSum.Length < width) _columnSum = new uint[width];
         var columnSum = _columnSum.AsSpan(0, width);
         var labels = masks.Labels;
+        binInto?.Prepare(width, height, f);
+        var mean = binInto is null ? default : binInto.Mean.AsSpan();
         for (int by = 0; by < bh; by++)
         {
             int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
@@ -213,6 +236,7 @@ public sealed class CellMetricsCalculator
             columnSum.Clear();
             for (int y = y0; y < y1; y++) ImageOps.AddRow(pixels.Slice(y * width, width), columnSum);
             var rowLabels = labels.AsSpan(by * bw, bw);
+            var meanRow = mean.IsEmpty ? default : mean.Slice(by * bw, bw);
             // Neighbouring bins mostly share a label: a run is summed in integers and added to its label once.
             int runLabel = rowLabels[0]; ulong runSum = 0; long runCount = 0;
             for (int bx = 0; bx < bw; bx++)
@@ -221,6 +245,7 @@ public sealed class CellMetricsCalculator
                 if (x1 <= x0) continue;
                 ulong sum = 0;
                 for (int x = x0; x < x1; x++) sum += columnSum[x];
+                if (!meanRow.IsEmpty) meanRow[bx] = (float)(uint)sum / ((x1 - x0) * (y1 - y0));
                 int l = rowLabels[bx];
                 if (l != runLabel) { _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount; runLabel = l; runSum = 0; runCount = 0; }
                 runSum += sum; runCount += (long)(x1 - x0) * (y1 - y0);
