@@ -113,17 +113,25 @@ public class CellSegmentationTests
         current!.CellCount.Should().Be(2);
     }
 
-    /// <summary>The metrics' per-cell sum bins the frame in the same pass: the same floats as the segmenter's binning.</summary>
+    /// <summary>
+    /// The metrics' per-cell sum (a vector path for whole 32-column stretches of 4×4 bins, column sums for the rest)
+    /// must give each cell exactly the pixel-by-pixel sum, over the whole 16-bit range, and bin the frame in the same
+    /// pass into the segmenter's very floats.
+    /// </summary>
     [Theory]
     [InlineData(512, 512)]
-    [InlineData(509, 302)]   // partial blocks at the right and bottom edges
-    public void Binning_while_summing_cells_gives_the_segmenters_binned_frame(int w, int h)
+    [InlineData(509, 302)]   // partial blocks at the right and bottom edges, 29 columns beyond the vector path
+    public void Per_cell_sums_and_binning_while_summing_match_pixel_by_pixel(int w, int h)
     {
         var cells = TwoTouchingCells(5, out int fw, out _);
-        var pixels = new ushort[w * h];
-        for (int y = 0; y < h; y++) cells.AsSpan(y * fw, w).CopyTo(pixels.AsSpan(y * w, w));
+        var template = new ushort[w * h];
+        for (int y = 0; y < h; y++) cells.AsSpan(y * fw, w).CopyTo(template.AsSpan(y * w, w));
         var segmenter = new CellSegmenter();
-        var masks = segmenter.Segment(pixels, w, h);
+        var masks = segmenter.Segment(template, w, h);
+        masks.CellCount.Should().Be(2);
+        var rng = new Random(11);
+        var pixels = template.Select(v => rng.Next(4) == 0 ? (ushort)rng.Next(65536) : v).ToArray();   // a quarter of full-range values
+
         var expected = segmenter.Bin(pixels, w, h);
         var binned = new BinnedFrame();
         var rows = new List<LiveScope.Analysis.Metrics.CellFrameMetrics>();
@@ -134,7 +142,11 @@ public class CellSegmentationTests
         (binned.BinnedWidth, binned.BinnedHeight).Should().Be((expected.BinnedWidth, expected.BinnedHeight));
         binned.Mean.Should().Equal(expected.Mean);
         withBinning.Should().Be(without);
-        rows.Should().HaveCount(masks.CellCount);
+        var sum = new long[masks.CellCount + 1]; var count = new long[masks.CellCount + 1];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) { int l = masks.CellAt(x, y); sum[l] += pixels[y * w + x]; count[l]++; }
+        rows.Select(r => r.MeanIntensity).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => (double)sum[c] / count[c]));
+        rows.Select(r => r.AreaUm2).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => count[c] * (0.1 * 0.1)));
     }
 
     /// <summary>Two-cell frames that differ in everything the segmentation's buffers could carry over.</summary>

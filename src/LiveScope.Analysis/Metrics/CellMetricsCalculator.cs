@@ -12,11 +12,10 @@ namespace LiveScope.Analysis.Metrics;
 /// twice <c>clusterRadiusPx</c> (the blurred spot's wings included) above its local level (the diffuse cell signal
 /// around it), so diffuse signal under a cluster is not counted as clustered and a larger cluster counts in full.
 /// </summary>
-public sealed class CellMetricsCalculator
+public sealed partial class CellMetricsCalculator
 {
     // Pixels already counted this frame, one bit each (512 KiB at 2048², cache-resident unlike a full-frame int array).
     private ulong[] _counted = [], _apertureCounted = [];
-    private uint[] _columnSum = [];
     private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
@@ -201,82 +200,6 @@ public sealed class CellMetricsCalculator
     {
         int f = masks.BinFactor;
         return masks.Labels[Math.Min(y / f, masks.BinnedHeight - 1) * masks.BinnedWidth + Math.Min(x / f, masks.BinnedWidth - 1)];
-    }
-
-    /// <summary>
-    /// Whether <see cref="Compute"/> can bin the frame by <paramref name="binFactor"/> while it sums the cells of
-    /// <paramref name="masks"/>: its bins must be the segmenter's blocks, and a block's sum exact in a float (as
-    /// ImageOps.Bin has it; larger factors bin in float there).
-    /// </summary>
-    public static bool CanBinWhileSumming(CellMasks? masks, int width, int height, int binFactor) =>
-        masks is not null && masks.Width == width && masks.Height == height && masks.BinFactor == binFactor
-        && (long)binFactor * binFactor * ushort.MaxValue < 1 << 24;
-
-    /// <summary>
-    /// Sum and pixel count of every label. Labels are constant over each bin (f×f pixels), so the f rows of a binned
-    /// row are first added column-wise into <see cref="_columnSum"/> with vector adds, and each bin then adds its f
-    /// column sums to its label's run; a run is added once: integer sums (exact in a double below 2^53), so exactly
-    /// what adding pixel by pixel gives. Full-resolution rows
-    /// or columns beyond the binned grid (masks of another size) fall into its last row or column, as CellAt has it.
-    /// With <paramref name="binInto"/> (masks of the frame's size) each bin's sum, divided by its pixel count, is
-    /// also its binned mean: the same integer sum and division as ImageOps.Bin, so the same float.
-    /// </summary>
-    private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks, BinnedFrame? binInto)
-    {
-        int f = masks.BinFactor, bw = masks.BinnedWidth, bh = masks.BinnedHeight;
-        if (_columnSum.Length < width) _columnSum = new uint[width];
-        var columnSum = _columnSum.AsSpan(0, width);
-        var labels = masks.Labels;
-        binInto?.Prepare(width, height, f);
-        var mean = binInto is null ? default : binInto.Mean.AsSpan();
-        for (int by = 0; by < bh; by++)
-        {
-            int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
-            if (y1 <= y0) continue;
-            columnSum.Clear();
-            for (int y = y0; y < y1; y++) ImageOps.AddRow(pixels.Slice(y * width, width), columnSum);
-            var rowLabels = labels.AsSpan(by * bw, bw);
-            var meanRow = mean.IsEmpty ? default : mean.Slice(by * bw, bw);
-            // Neighbouring bins mostly share a label: a run is summed in integers and added to its label once.
-            int runLabel = rowLabels[0]; ulong runSum = 0; long runCount = 0;
-            for (int bx = 0; bx < bw; bx++)
-            {
-                int x0 = Math.Min(bx * f, width), x1 = bx == bw - 1 ? width : Math.Min(x0 + f, width);
-                if (x1 <= x0) continue;
-                ulong sum = 0;
-                for (int x = x0; x < x1; x++) sum += columnSum[x];
-                if (!meanRow.IsEmpty) meanRow[bx] = (float)(uint)sum / ((x1 - x0) * (y1 - y0));
-                int l = rowLabels[bx];
-                if (l != runLabel) { _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount; runLabel = l; runSum = 0; runCount = 0; }
-                runSum += sum; runCount += (long)(x1 - x0) * (y1 - y0);
-            }
-            _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount;
-        }
-    }
-
-    private static double SumOf(ReadOnlySpan<ushort> pixels)
-    {
-        ulong total = 0;
-        const int Chunk = 1 << 16;   // a uint lane adds at most 65536 / lanes values below 2^16 per chunk: no overflow
-        Span<uint> partial = stackalloc uint[Vector<uint>.Count * 2];
-        for (int start = 0; start < pixels.Length; start += Chunk)
-        {
-            var chunk = pixels.Slice(start, Math.Min(Chunk, pixels.Length - start));
-            partial.Clear();
-            int x = 0, step = Vector<ushort>.Count;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var sums = MemoryMarshal.Cast<uint, Vector<uint>>(partial);
-                for (; x + step <= chunk.Length; x += step)
-                {
-                    Vector.Widen(new Vector<ushort>(chunk.Slice(x, step)), out var low, out var high);
-                    sums[0] += low; sums[1] += high;
-                }
-            }
-            foreach (uint p in partial) total += p;
-            for (; x < chunk.Length; x++) total += chunk[x];
-        }
-        return total;
     }
 
     private void Ensure(int pixels, int labels)
