@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Detection;
@@ -41,10 +41,6 @@ public sealed partial class CellMetricsCalculator
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
         Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
 
-        if (masks is not null) SumPerCell(pixels, width, height, masks, binInto);
-        else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
-        double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
-
         int r = (int)Math.Ceiling(clusterRadiusPx); double r2 = clusterRadiusPx * clusterRadiusPx;
         int inCells = 0; double areaSum = 0, intensitySum = 0;
         for (int k = 0; k < clusters.Length; k++)
@@ -79,6 +75,12 @@ public sealed partial class CellMetricsCalculator
             }
             _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx, allInCell);
         }
+
+        // After the apertures, not before: streaming the whole frame through the cache would evict the just-cleared
+        // bitmaps that the apertures mark (the order changes no result: the apertures never use these sums).
+        if (masks is not null) SumPerCell(pixels, width, height, masks, binInto);
+        else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
+        double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
 
         double um2PerPx = pixelSizeUm * pixelSizeUm;
         double totalArea = 0, totalIn = 0, totalCell = 0, totalOwn = 0; long totalInPx = 0, totalCellPx = 0;
@@ -185,9 +187,11 @@ public sealed partial class CellMetricsCalculator
 
     private static int Words(int pixels) => (pixels + 63) / 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsSet(ulong[] bits, int i) => (bits[i >> 6] & (1UL << i)) != 0;
 
     /// <summary>Sets pixel <paramref name="i"/>'s bit; false when it was set already.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Mark(ulong[] bits, int i)
     {
         ulong word = bits[i >> 6], bit = 1UL << i;   // shifts by i mod 64
