@@ -44,7 +44,8 @@ public sealed partial class CellMetricsCalculator
             int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
             if (y1 <= y0) continue;
             int done = y1 - y0 == 4 ? fastColumns : 0;
-            if (done > 0) BinSums4x4(pixels, width, y0, done, binSum);
+            var meanRow = mean.IsEmpty ? default : mean.Slice(by * bw, bw);
+            if (done > 0) BinSums4x4(pixels, width, y0, done, binSum, meanRow);
             // The other columns: the rows added column-wise (vector adds), then each bin adds its columns.
             if (done < width)
             {
@@ -54,7 +55,6 @@ public sealed partial class CellMetricsCalculator
             }
             int fastBins = done / f;
             var rowLabels = labels.AsSpan(by * bw, bw);
-            var meanRow = mean.IsEmpty ? default : mean.Slice(by * bw, bw);
             // Neighbouring bins mostly share a label: a run is summed in integers and added to its label once.
             int runLabel = rowLabels[0]; ulong runSum = 0; long runCount = 0;
             for (int bx = 0; bx < bw; bx++)
@@ -62,9 +62,12 @@ public sealed partial class CellMetricsCalculator
                 int x0 = Math.Min(bx * f, width), x1 = bx == bw - 1 ? width : Math.Min(x0 + f, width);
                 if (x1 <= x0) continue;
                 ulong sum = 0;
-                if (bx < fastBins) sum = binSum[bx];
-                else for (int x = x0; x < x1; x++) sum += columnSum[x];
-                if (!meanRow.IsEmpty) meanRow[bx] = (float)(uint)sum / ((x1 - x0) * (y1 - y0));
+                if (bx < fastBins) sum = binSum[bx];   // and its mean is written
+                else
+                {
+                    for (int x = x0; x < x1; x++) sum += columnSum[x];
+                    if (!meanRow.IsEmpty) meanRow[bx] = (float)(uint)sum / ((x1 - x0) * (y1 - y0));
+                }
                 int l = rowLabels[bx];
                 if (l != runLabel) { _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount; runLabel = l; runSum = 0; runCount = 0; }
                 runSum += sum; runCount += (long)(x1 - x0) * (y1 - y0);
@@ -78,15 +81,19 @@ public sealed partial class CellMetricsCalculator
     /// of 32), into binSum[0..columns/4). Each pixel, less 32768, is a signed 16-bit value, so one multiply-add with
     /// ones (pmaddwd) sums neighbouring pixel pairs into 32-bit lanes; the four rows' pair sums are added, a horizontal
     /// add makes the bins, and the offset (16 · 32768 per bin) is added back: exact integers, the scalar sums.
-    /// The frame is read once, without the column sums' round trips through memory.
+    /// The frame is read once, without the column sums' round trips through memory. With <paramref name="meanRow"/>
+    /// the bins' means go there too: the sum (below 2^24, exact in a float) divided by 16, as ImageOps.Bin divides.
     /// </summary>
-    private static unsafe void BinSums4x4(ReadOnlySpan<ushort> pixels, int width, int y0, int columns, Span<uint> binSum)
+    private static unsafe void BinSums4x4(ReadOnlySpan<ushort> pixels, int width, int y0, int columns, Span<uint> binSum, Span<float> meanRow)
     {
         var toSigned = Vector256.Create(unchecked((short)0x8000));
         var ones = Vector256.Create((short)1);
         var offset = Vector256.Create(16 * 32768);
+        var pixelsPerBin = Vector256.Create(16f);
+        bool withMeans = !meanRow.IsEmpty;
         fixed (ushort* frame = pixels)
         fixed (uint* bins = binSum)
+        fixed (float* means = meanRow)
         {
             short* r0 = (short*)(frame + (long)y0 * width), r1 = r0 + width, r2 = r1 + width, r3 = r2 + width;
             for (int x = 0; x < columns; x += 32)
@@ -96,7 +103,9 @@ public sealed partial class CellMetricsCalculator
                 // Per 128-bit half: [low bins 0,1 | high bins 4,5] and [low bins 2,3 | high bins 6,7]; put them in order.
                 var mixed = Avx2.HorizontalAdd(low, high);
                 var ordered = Avx2.Permute4x64(mixed.AsInt64(), 0b11_01_10_00).AsInt32();
-                (ordered + offset).AsUInt32().Store(bins + x / 4);
+                var sums = ordered + offset;
+                sums.AsUInt32().Store(bins + x / 4);
+                if (withMeans) (Avx.ConvertToVector256Single(sums) / pixelsPerBin).Store(means + x / 4);
             }
         }
 
