@@ -15,8 +15,9 @@ namespace LiveScope.Benchmarks;
 /// on 2048² simulator frames, and each of its stages alone, so what the detector does not cost can be read off.
 /// The frames are the first planes of the replay benchmark's recording (generated once, as `replay` does), cycled in
 /// order so tracks and segmentation see a moving series. Every stage benchmark is one frame's work:
-/// segmentation is measured per call (the pipeline runs it every 20 frames: divide by 20 for its share; only its
-/// binning runs on the frame path, the rest on another thread).
+/// segmentation is measured per call, reusing its buffers and masks as the pipeline does (the pipeline runs it every
+/// 20 frames: divide by 20 for its share; only its binning runs on the frame path, within the metrics' pass, the rest
+/// on another thread).
 /// Run: dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*PipelineBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -31,6 +32,9 @@ public class PipelineBenchmarks
     private ClusterDetector _detector = null!;
     private CellSegmenter _segmenter = null!;
     private CellMasks _masks = null!;
+    private readonly CellSegmentationBuffers _segmentationBuffers = new();
+    private readonly BinnedFrame _binned = new();
+    private CellMasks? _current, _spare;
     private ClusterTracker _tracker = null!;
     private readonly CellMetricsCalculator _metrics = new();
     private readonly List<CellFrameMetrics> _cellRows = [], _csvCellRows = [];
@@ -108,10 +112,19 @@ public class PipelineBenchmarks
     }
 
     [Benchmark(Description = "stage: segment cells (one call; the pipeline makes one per 20 frames)")]
-    public int Segment() => _segmenter.Segment(_pixels[Next()], Size, Size).CellCount;
+    public int Segment()
+    {
+        _segmenter.Bin(_pixels[Next()], Size, Size, default, _binned);
+        (_current, _spare) = (_segmenter.Segment(_binned, _segmentationBuffers, _spare), _current);
+        return _current.CellCount;
+    }
 
-    [Benchmark(Description = "stage: segmentation's part on the frame path (binning; the rest runs off it)")]
-    public int SegmentOnFramePath() => _segmenter.Bin(_pixels[Next()], Size, Size).BinnedWidth;
+    [Benchmark(Description = "stage: binning alone (the pipeline bins in the metrics' pass when it can)")]
+    public int SegmentOnFramePath()
+    {
+        _segmenter.Bin(_pixels[Next()], Size, Size, default, _binned);
+        return _binned.BinnedWidth;
+    }
 
     [Benchmark(Description = "stage: track")]
     public int Track()
@@ -128,6 +141,15 @@ public class PipelineBenchmarks
         _cellRows.Clear();
         return _metrics.Compute(_pixels[i], Size, Size, _masks, _clusters[i], _metadata[i].PixelSizeUm, _detections[i].DiameterPx / 2,
             i, 0.01 * i, _detections[i].Threshold, _cellRows).ClustersInCells;
+    }
+
+    [Benchmark(Description = "stage: cell and frame metrics binning the frame (a re-segmentation's frame)")]
+    public int MetricsAndBinning()
+    {
+        int i = Next();
+        _cellRows.Clear();
+        return _metrics.Compute(_pixels[i], Size, Size, _masks, _clusters[i], _metadata[i].PixelSizeUm, _detections[i].DiameterPx / 2,
+            i, 0.01 * i, _detections[i].Threshold, _cellRows, _binned).ClustersInCells;
     }
 
     [Benchmark(Description = "stage: CSV rows of one frame")]

@@ -63,4 +63,122 @@ public class CellSegmentationTests
         masks.CompartmentAt(176, 280).Should().Be(Compartment.Nucleus);
         masks.CompartmentAt(176, 230).Should().Be(Compartment.Cytoplasm, "the stain, not the dim IR region, marks the nucleus");
     }
+
+    /// <summary>
+    /// The pipeline re-segments into its spare masks with one set of buffers. Whatever they held before (other cells,
+    /// another frame size, a nuclear channel, no cells at all), the masks must be exactly a fresh segmentation's.
+    /// </summary>
+    [Fact]
+    public void Reused_buffers_and_masks_give_exactly_a_fresh_segmentation()
+    {
+        var segmenter = new CellSegmenter();
+        var buffers = new CellSegmentationBuffers();
+        var binned = new BinnedFrame();
+        CellMasks? previous = null, spare = null;
+        foreach (var (pixels, w, h, nuclear) in VariedFrames())
+        {
+            var fresh = segmenter.Segment(pixels, w, h, nuclear);
+            segmenter.Bin(pixels, w, h, nuclear, binned);
+            var reused = segmenter.Segment(binned, buffers, spare);
+            if (spare is not null && spare.Width == w && spare.Height == h) reused.Should().BeSameAs(spare, "masks of the same geometry are rebuilt in place");
+
+            reused.CellCount.Should().Be(fresh.CellCount);
+            reused.Labels.Should().Equal(fresh.Labels);
+            reused.Compartments.Should().Equal(fresh.Compartments);
+            reused.CellAreaBinnedPx.ToArray().Should().Equal(fresh.CellAreaBinnedPx.ToArray());
+            (spare, previous) = (previous, reused);
+        }
+    }
+
+    [Fact]
+    public void A_warm_segmentation_allocates_nothing()
+    {
+        var segmenter = new CellSegmenter();
+        var buffers = new CellSegmentationBuffers();
+        var binned = new BinnedFrame();
+        var a = TwoTouchingCells(1, out int w, out int h);
+        var b = Shifted(TwoTouchingCells(2, out _, out _), w, h, 23, -17);
+        CellMasks? current = null, spare = null;
+        void Segment(ushort[] pixels)
+        {
+            segmenter.Bin(pixels, w, h, default, binned);
+            (current, spare) = (segmenter.Segment(binned, buffers, spare), current);
+        }
+        Segment(a); Segment(b); Segment(a); Segment(b);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Segment(a); Segment(b);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().Be(0);
+        current!.CellCount.Should().Be(2);
+    }
+
+    /// <summary>
+    /// The metrics' per-cell sum (a vector path for whole 32-column stretches of 4×4 bins, column sums for the rest)
+    /// must give each cell exactly the pixel-by-pixel sum, over the whole 16-bit range, and bin the frame in the same
+    /// pass into the segmenter's very floats.
+    /// </summary>
+    [Theory]
+    [InlineData(512, 512)]
+    [InlineData(509, 302)]   // partial blocks at the right and bottom edges, 29 columns beyond the vector path
+    public void Per_cell_sums_and_binning_while_summing_match_pixel_by_pixel(int w, int h)
+    {
+        var cells = TwoTouchingCells(5, out int fw, out _);
+        var template = new ushort[w * h];
+        for (int y = 0; y < h; y++) cells.AsSpan(y * fw, w).CopyTo(template.AsSpan(y * w, w));
+        var segmenter = new CellSegmenter();
+        var masks = segmenter.Segment(template, w, h);
+        masks.CellCount.Should().Be(2);
+        var rng = new Random(11);
+        var pixels = template.Select(v => rng.Next(4) == 0 ? (ushort)rng.Next(65536) : v).ToArray();   // a quarter of full-range values
+
+        var expected = segmenter.Bin(pixels, w, h);
+        var binned = new BinnedFrame();
+        var rows = new List<LiveScope.Analysis.Metrics.CellFrameMetrics>();
+        var calculator = new LiveScope.Analysis.Metrics.CellMetricsCalculator();
+        var withBinning = calculator.Compute(pixels, w, h, masks, [], 0.1, 2, 0, 0, 0, rows, binned);
+        var without = calculator.Compute(pixels, w, h, masks, [], 0.1, 2, 0, 0, 0, null);
+
+        (binned.BinnedWidth, binned.BinnedHeight).Should().Be((expected.BinnedWidth, expected.BinnedHeight));
+        binned.Mean.Should().Equal(expected.Mean);
+        withBinning.Should().Be(without);
+        var sum = new long[masks.CellCount + 1]; var count = new long[masks.CellCount + 1];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) { int l = masks.CellAt(x, y); sum[l] += pixels[y * w + x]; count[l]++; }
+        rows.Select(r => r.MeanIntensity).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => (double)sum[c] / count[c]));
+        rows.Select(r => r.AreaUm2).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => count[c] * (0.1 * 0.1)));
+    }
+
+    /// <summary>Two-cell frames that differ in everything the segmentation's buffers could carry over.</summary>
+    private static IEnumerable<(ushort[] Pixels, int W, int H, ushort[]? Nuclear)> VariedFrames()
+    {
+        var a = TwoTouchingCells(1, out int w, out int h);
+        yield return (a, w, h, null);
+        yield return (Shifted(TwoTouchingCells(2, out _, out _), w, h, 40, 25), w, h, null);
+        var nuclear = new ushort[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                nuclear[y * w + x] = (ushort)((x - 336) * (x - 336) + (y - 240) * (y - 240) < 20 * 20 ? 900 : 100);
+        yield return (TwoTouchingCells(3, out _, out _), w, h, nuclear);
+        int cw = 430, ch = 390;   // another size: only the left cell whole
+        var cropped = new ushort[cw * ch];
+        for (int y = 0; y < ch; y++) a.AsSpan((y + 50) * w, cw).CopyTo(cropped.AsSpan(y * cw, cw));
+        yield return (cropped, cw, ch, null);
+        yield return (Enumerable.Repeat((ushort)100, w * h).ToArray(), w, h, null);   // no cells
+        yield return (Shifted(TwoTouchingCells(4, out _, out _), w, h, -30, 10), w, h, null);
+        yield return (a, w, h, null);
+    }
+
+    /// <summary>The frame moved by (dx, dy), the uncovered edge filled with the background level.</summary>
+    internal static ushort[] Shifted(ushort[] pixels, int w, int h, int dx, int dy)
+    {
+        var result = Enumerable.Repeat((ushort)100, w * h).ToArray();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int sx = x - dx, sy = y - dy;
+                if (sx >= 0 && sy >= 0 && sx < w && sy < h) result[y * w + x] = pixels[sy * w + sx];
+            }
+        return result;
+    }
 }

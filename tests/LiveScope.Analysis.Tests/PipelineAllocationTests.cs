@@ -9,8 +9,8 @@ public class PipelineAllocationTests
     /// <summary>
     /// Detection, tracking, cell and frame metrics and CSV rows allocate nothing once warm. What may still allocate is
     /// growth, kept out of the measured window: new tracks (none here: nine clusters drift steadily), each track's
-    /// point list doubling (at 33 points → 64 capacity until point 64), a re-segmentation (its masks are a new result:
-    /// only at frame 0 here) and preview PNGs (the first frame only).
+    /// point list doubling (at 33 points → 64 capacity until point 64), the first masks (frame 0 here) and preview
+    /// PNGs (the first frame only). Re-segmentation has its own test below.
     /// </summary>
     [Theory]
     [InlineData(true)]
@@ -47,5 +47,41 @@ public class PipelineAllocationTests
             foreach (var frame in frames) frame.Dispose();
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Re-segmentation allocates nothing once warm either: binning (here with the metrics' pass), handing the frame to
+    /// the segmentation thread and adopting its masks; with no lag, the whole segmentation on this thread. Every 6
+    /// frames from frame 0: the measured frames 40–59 hold re-segmentations at 42, 48 and 54 and, with a lag, their
+    /// adoptions. (The segmentation thread's own allocations are not this thread's: a warm segmentation's are
+    /// checked on its own in CellSegmentationTests.)
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Re_segmentation_allocates_nothing_once_warm(int lag)
+    {
+        var pool = new FramePool();
+        var frames = PipelineTests.Movie(pool, 60);
+        var options = new AnalysisOptions
+        {
+            Detector = new ClusterDetectorOptions { ExpectedDiameterUm = 0.45, ThresholdMethod = DetectionThresholdMethod.ResponseSd },
+            SegmentCellsEveryFrames = 6, CellMasksLagFrames = lag, PreviewEveryFrames = 0,
+        };
+        try
+        {
+            using var pipeline = new AnalysisPipeline(options);
+            var masks = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            for (int f = 0; f < 40; f++) { pipeline.Analyse(frames[f]); masks.Add(pipeline.CellMasks!); }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int f = 40; f < 60; f++) pipeline.Analyse(frames[f]);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            allocated.Should().Be(0);
+            masks.Should().HaveCount(2, "the masks in use and a spare, taking turns");
+            masks.Should().Contain(pipeline.CellMasks!);
+            pipeline.CellMasks!.CellCount.Should().Be(2);
+        }
+        finally { foreach (var frame in frames) frame.Dispose(); }
     }
 }

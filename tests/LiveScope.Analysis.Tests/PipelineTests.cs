@@ -116,6 +116,66 @@ public class PipelineTests
         finally { foreach (var frame in frames) frame.Dispose(); }
     }
 
+    /// <summary>
+    /// A re-segmentation may still be running off the frame path when the run ends: Complete and Dispose wait for
+    /// it (it reads the pipeline's buffers), and neither returns while it is held up.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Complete_and_dispose_wait_for_a_running_re_segmentation(bool complete)
+    {
+        var pool = new FramePool();
+        var frames = Movie(pool, 4);
+        using var entered = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var pipeline = new AnalysisPipeline(Options with { SegmentCellsEveryFrames = 3, CellMasksLagFrames = 2 });
+        try
+        {
+            pipeline.BeforeBackgroundSegmentation = () => { entered.Set(); release.Wait(); };
+            foreach (var frame in frames) pipeline.Analyse(frame);   // frame 3 starts one, to be used from frame 5
+            entered.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("frame 3 started a re-segmentation");
+            pipeline.SegmentationPending.Should().BeTrue();
+
+            Exception? failure = null;
+            var ending = new Thread(() =>
+            {
+                try { if (complete) pipeline.Complete(); else pipeline.Dispose(); }
+                catch (Exception e) { failure = e; }
+            });
+            ending.Start();
+            ending.Join(TimeSpan.FromMilliseconds(300)).Should().BeFalse("the segmentation is held up, so the run cannot end yet");
+            release.Set();
+            ending.Join(TimeSpan.FromSeconds(10)).Should().BeTrue();
+            failure.Should().BeNull();
+            pipeline.SegmentationPending.Should().BeFalse();
+        }
+        finally
+        {
+            release.Set();
+            pipeline.Dispose();
+            foreach (var frame in frames) frame.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_failed_re_segmentation_throws_where_its_masks_were_due()
+    {
+        var pool = new FramePool();
+        var frames = Movie(pool, 6);
+        try
+        {
+            using var pipeline = new AnalysisPipeline(Options with { SegmentCellsEveryFrames = 3, CellMasksLagFrames = 2 });
+            pipeline.BeforeBackgroundSegmentation = () => throw new InvalidOperationException("segmentation failed");
+            for (int f = 0; f < 5; f++) pipeline.Analyse(frames[f]);
+            var masks = pipeline.CellMasks;
+            pipeline.Invoking(p => p.Analyse(frames[5])).Should().Throw<InvalidOperationException>().WithMessage("segmentation failed");
+            pipeline.CellMasks.Should().BeSameAs(masks, "the masks in use stay");
+            pipeline.SegmentationPending.Should().BeFalse();
+        }
+        finally { foreach (var frame in frames) frame.Dispose(); }
+    }
+
     [Fact]
     public void Frames_of_other_channels_are_skipped()
     {

@@ -61,6 +61,36 @@ public class TrackingTests
         tracker.Tracks[2].PointCount.Should().Be(2);
     }
 
+    /// <summary>
+    /// A track the tracker has given up keeps its figures but hands its ring of recent points to a new track; the
+    /// new track's figures must be its own (a reused ring's old points never count).
+    /// </summary>
+    [Fact]
+    public void An_ended_track_keeps_its_figures_and_its_ring_serves_a_new_track()
+    {
+        var options = new TrackingOptions { MaxGapFrames = 0, MaxMsdLagFrames = 3 };
+        var tracker = new ClusterTracker(options);
+        for (int f = 0; f < 6; f++) tracker.Add(f, f, [At(10 + f, 10)]);
+        var first = tracker.Tracks[0];
+        var msd = first.Msd(3).ToArray();
+        tracker.Add(6, 6, [At(100, 100)]);   // the first track is lost: frame 6 ends it and starts a new one
+        tracker.Add(7, 7, []);               // the gap is over for the first one
+        tracker.Add(8, 8, [At(200, 200)]);
+        for (int f = 9; f < 12; f++) tracker.Add(f, f, [At(200, 200 + 2 * (f - 8))]);
+
+        first.Ended.Should().BeTrue();
+        first.RecentPoints.Should().BeEmpty();
+        first.Msd(3).Should().Equal(msd);
+        first.Last.FrameIndex.Should().Be(5);
+        first.PathLengthPx.Should().BeApproximately(5, 1e-12);
+        var reborn = tracker.Tracks[^1];
+        reborn.Ended.Should().BeFalse();
+        reborn.PointCount.Should().Be(4);
+        reborn.RecentPoints.Select(p => p.FrameIndex).Should().Equal(8, 9, 10, 11);
+        reborn.Msd(3).Select(m => (m.LagFrames, m.MsdPx2, m.Pairs)).Should().Equal((1, 4.0, 3), (2, 16.0, 2), (3, 36.0, 1));
+        reborn.PathLengthPx.Should().BeApproximately(6, 1e-12);
+    }
+
     [Fact]
     public void Births_deaths_lifetime_and_msd_of_a_directed_track()
     {

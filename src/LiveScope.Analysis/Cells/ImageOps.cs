@@ -6,42 +6,59 @@ namespace LiveScope.Analysis.Cells;
 /// <summary>Small image operations on binned float images used by cell segmentation.</summary>
 internal static class ImageOps
 {
-    /// <summary>Mean of each factor×factor block (partial blocks at the edges average what they hold).</summary>
-    public static float[] Bin(ReadOnlySpan<ushort> pixels, int width, int height, int factor, out int binnedWidth, out int binnedHeight)
+    public static (int BinnedWidth, int BinnedHeight) BinnedSize(int width, int height, int factor) =>
+        ((width + factor - 1) / factor, (height + factor - 1) / factor);
+
+    /// <summary>
+    /// Mean of each factor×factor block into <paramref name="mean"/> (BinnedSize values; partial blocks at the edges
+    /// average what they hold); <paramref name="columnSum"/> is scratch of at least <paramref name="width"/> values.
+    /// </summary>
+    public static void Bin(ReadOnlySpan<ushort> pixels, int width, int height, int factor, Span<float> mean, Span<uint> columnSum)
     {
-        int bw = binnedWidth = (width + factor - 1) / factor, bh = binnedHeight = (height + factor - 1) / factor;
-        var mean = new float[bw * bh];
+        var (bw, bh) = BinnedSize(width, height, factor);
         // Block sums in integers (vector adds of whole rows, then f columns per block), divided once: the same floats as
         // adding the pixels in float while a block's sum stays exact in float (below 2^24: factor < 16).
-        if ((long)factor * factor * ushort.MaxValue >= 1 << 24) return BinInFloat(pixels, width, height, factor, bw, bh);
-        var columnSum = new uint[width];
+        if ((long)factor * factor * ushort.MaxValue >= 1 << 24) { BinInFloat(pixels, width, height, factor, bw, bh, mean); return; }
+        columnSum = columnSum[..width];
         for (int by = 0; by < bh; by++)
         {
             int y0 = by * factor, y1 = Math.Min(y0 + factor, height);
-            columnSum.AsSpan().Clear();
+            columnSum.Clear();
             for (int y = y0; y < y1; y++) AddRow(pixels.Slice(y * width, width), columnSum);
-            for (int bx = 0; bx < bw; bx++)
-            {
-                int x0 = bx * factor, x1 = Math.Min(x0 + factor, width);
-                uint sum = 0;
-                for (int x = x0; x < x1; x++) sum += columnSum[x];
-                mean[by * bw + bx] = (float)sum / ((x1 - x0) * (y1 - y0));
-            }
+            BinRow(columnSum, factor, y1 - y0, mean.Slice(by * bw, bw));
         }
-        return mean;
     }
 
-    private static float[] BinInFloat(ReadOnlySpan<ushort> pixels, int width, int height, int factor, int bw, int bh)
+    /// <summary>
+    /// One binned row from the column sums of its <paramref name="rows"/> frame rows: each block's integer sum divided
+    /// once by its pixel count. The metrics' per-cell sum makes the same column sums, and bins with this while it has them.
+    /// </summary>
+    public static void BinRow(ReadOnlySpan<uint> columnSum, int factor, int rows, Span<float> meanRow)
     {
-        var sum = new float[bw * bh]; var count = new int[bw * bh];
+        int width = columnSum.Length;
+        for (int bx = 0; bx < meanRow.Length; bx++)
+        {
+            int x0 = bx * factor, x1 = Math.Min(x0 + factor, width);
+            uint sum = 0;
+            for (int x = x0; x < x1; x++) sum += columnSum[x];
+            meanRow[bx] = (float)sum / ((x1 - x0) * rows);
+        }
+    }
+
+    private static void BinInFloat(ReadOnlySpan<ushort> pixels, int width, int height, int factor, int bw, int bh, Span<float> sum)
+    {
+        sum = sum[..(bw * bh)];
+        sum.Clear();
         for (int y = 0; y < height; y++)
         {
             var row = pixels.Slice(y * width, width);
             int by = y / factor * bw;
-            for (int x = 0; x < width; x++) { sum[by + x / factor] += row[x]; count[by + x / factor]++; }
+            for (int x = 0; x < width; x++) sum[by + x / factor] += row[x];
         }
-        for (int i = 0; i < sum.Length; i++) sum[i] /= count[i];
-        return sum;
+        // Each block's pixel count, as the count of its additions would be.
+        for (int by = 0; by < bh; by++)
+            for (int bx = 0; bx < bw; bx++)
+                sum[by * bw + bx] /= (Math.Min(bx * factor + factor, width) - bx * factor) * (Math.Min(by * factor + factor, height) - by * factor);
     }
 
     /// <summary>columnSum[x] += row[x] with vector adds (a uint column overflows only after 65537 rows).</summary>
@@ -63,34 +80,38 @@ internal static class ImageOps
     }
 
     /// <summary>
-    /// Separable Gaussian with clamped edges. Each output adds its taps in kernel order (−R..R), as a plain loop
-    /// would; the vectors only do that for several neighbouring outputs at once, so the floats are the same.
+    /// Separable Gaussian with clamped edges, <paramref name="image"/> into <paramref name="result"/> (no kernel: a
+    /// copy); <paramref name="tmp"/> (image size) and <paramref name="padded"/> (width + 2·radius) are scratch. Each
+    /// output adds its taps in kernel order (−R..R), as a plain loop would; the vectors only do that for several
+    /// neighbouring outputs at once, so the floats are the same.
     /// </summary>
-    public static float[] GaussianBlur(float[] image, int width, int height, double sigma)
+    public static void GaussianBlur(ReadOnlySpan<float> image, int width, int height, Detection.GaussianKernel? kernel,
+        Span<float> tmp, Span<float> result, Span<float> padded)
     {
-        if (sigma <= 0) return (float[])image.Clone();
-        var k = new Detection.GaussianKernel(sigma);
-        int radius = k.Radius;
-        var weights = k.Weights;
-        var tmp = new float[image.Length]; var result = new float[image.Length];
-        var padded = new float[width + 2 * radius];
+        int n = width * height;
+        image = image[..n]; tmp = tmp[..n]; result = result[..n];
+        if (kernel is null) { image.CopyTo(result); return; }
+        int radius = kernel.Radius;
+        var weights = kernel.Weights;
+        padded = padded[..(width + 2 * radius)];
         for (int y = 0; y < height; y++)
         {
             // The row with its edge pixels repeated R times either side: the clamp, paid once per row.
-            var row = image.AsSpan(y * width, width);
-            row.CopyTo(padded.AsSpan(radius));
-            padded.AsSpan(0, radius).Fill(row[0]);
-            padded.AsSpan(radius + width, radius).Fill(row[width - 1]);
-            var output = tmp.AsSpan(y * width, width);
-            for (int j = 0; j <= 2 * radius; j++) MultiplyAdd(padded.AsSpan(j, width), weights[j], output);
+            var row = image.Slice(y * width, width);
+            row.CopyTo(padded[radius..]);
+            padded[..radius].Fill(row[0]);
+            padded.Slice(radius + width, radius).Fill(row[width - 1]);
+            var output = tmp.Slice(y * width, width);
+            output.Clear();
+            for (int j = 0; j <= 2 * radius; j++) MultiplyAdd(padded.Slice(j, width), weights[j], output);
         }
         for (int y = 0; y < height; y++)
         {
-            var output = result.AsSpan(y * width, width);
+            var output = result.Slice(y * width, width);
+            output.Clear();
             for (int j = -radius; j <= radius; j++)
-                MultiplyAdd(tmp.AsSpan(Math.Clamp(y + j, 0, height - 1) * width, width), weights[j + radius], output);
+                MultiplyAdd(tmp.Slice(Math.Clamp(y + j, 0, height - 1) * width, width), weights[j + radius], output);
         }
-        return result;
     }
 
     /// <summary>output[x] += weight · input[x] (a multiply then an add, never fused: the plain loop's rounding).</summary>
@@ -110,16 +131,17 @@ internal static class ImageOps
     }
 
     /// <summary>Otsu's threshold over a 256-bin histogram of the values.</summary>
-    public static double Otsu(IEnumerable<float> values)
+    public static double Otsu(ReadOnlySpan<float> values)
     {
-        var list = values as float[] ?? values.ToArray();
-        if (list.Length == 0) return 0;
-        float min = list.Min(), max = list.Max();
+        if (values.Length == 0) return 0;
+        float min = values[0], max = values[0];
+        foreach (var v in values) { min = Math.Min(min, v); max = Math.Max(max, v); }
         if (max <= min) return min;
-        var hist = new double[256];
+        Span<double> hist = stackalloc double[256];
+        hist.Clear();
         double scale = 255.999 / (max - min);
-        foreach (var v in list) hist[(int)((v - min) * scale)]++;
-        double total = list.Length, sumAll = 0;
+        foreach (var v in values) hist[(int)((v - min) * scale)]++;
+        double total = values.Length, sumAll = 0;
         for (int i = 0; i < 256; i++) sumAll += i * hist[i];
         double wB = 0, sumB = 0, best = -1; int bestT = 0;
         for (int t = 0; t < 256; t++)
@@ -134,10 +156,10 @@ internal static class ImageOps
     }
 
     /// <summary>Chamfer (3-4) distance to the nearest pixel outside the mask, in pixels; the image border counts as outside.</summary>
-    public static float[] DistanceTransform(bool[] mask, int width, int height)
+    public static void DistanceTransform(ReadOnlySpan<bool> mask, int width, int height, Span<float> d)
     {
         const float Inf = 1e9f, A = 1f, D = 1.3333f;   // 3-4 chamfer scaled to pixel units
-        var d = new float[mask.Length];
+        d = d[..(width * height)];
         for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? Inf : 0;
         // Neighbours beyond the border are 0 (outside).
         for (int y = 0; y < height; y++)
@@ -156,6 +178,5 @@ internal static class ImageOps
                 float downRight = x < width - 1 && y < height - 1 ? d[i + width + 1] : 0, downLeft = x > 0 && y < height - 1 ? d[i + width - 1] : 0;
                 d[i] = Math.Min(d[i], Math.Min(Math.Min(right + A, down + A), Math.Min(downRight + D, downLeft + D)));
             }
-        return d;
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Detection;
@@ -12,18 +12,27 @@ namespace LiveScope.Analysis.Metrics;
 /// twice <c>clusterRadiusPx</c> (the blurred spot's wings included) above its local level (the diffuse cell signal
 /// around it), so diffuse signal under a cluster is not counted as clustered and a larger cluster counts in full.
 /// </summary>
-public sealed class CellMetricsCalculator
+public sealed partial class CellMetricsCalculator
 {
     // Pixels already counted this frame, one bit each (512 KiB at 2048², cache-resident unlike a full-frame int array).
     private ulong[] _counted = [], _apertureCounted = [];
-    private uint[] _columnSum = [];
     private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
 
+    /// <summary>
+    /// The frame's metrics (and with <paramref name="perCell"/>, one row per cell). With <paramref name="binInto"/>
+    /// the frame is also binned into it by the masks' bin factor, in the pass that sums the cells, for the next
+    /// segmentation: the values
+    /// <see cref="CellSegmenter.Bin(ReadOnlySpan{ushort}, int, int, ReadOnlySpan{ushort})"/> gives, without reading
+    /// the frame again. That needs masks of this frame's size binned as the segmenter bins (<see cref="CanBinWhileSumming"/>).
+    /// </summary>
     public FrameMetrics Compute(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks? masks, ReadOnlySpan<Cluster> clusters,
-        double pixelSizeUm, double clusterRadiusPx, int frameIndex, double timeS, double threshold, List<CellFrameMetrics>? perCell)
+        double pixelSizeUm, double clusterRadiusPx, int frameIndex, double timeS, double threshold, List<CellFrameMetrics>? perCell,
+        BinnedFrame? binInto = null)
     {
+        if (binInto is not null && !CanBinWhileSumming(masks, width, height, masks?.BinFactor ?? 0))
+            throw new ArgumentException("binning while summing cells needs masks of the frame's size and bin factor", nameof(binInto));
         int cells = masks?.CellCount ?? 0;
         Ensure(width * height, cells + 1);
         Array.Clear(_counted, 0, Words(width * height)); Array.Clear(_apertureCounted, 0, Words(width * height));
@@ -31,10 +40,6 @@ public sealed class CellMetricsCalculator
         Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1); Array.Clear(_clusterOwn, 0, cells + 1);
         Array.Clear(_clusterCount, 0, cells + 1); Array.Clear(_clusterIntensity, 0, cells + 1); Array.Clear(_clusterArea, 0, cells + 1);
         Array.Clear(_membrane, 0, cells + 1); Array.Clear(_cytoplasm, 0, cells + 1); Array.Clear(_nucleus, 0, cells + 1);
-
-        if (masks is not null) SumPerCell(pixels, width, height, masks);
-        else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
-        double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
 
         int r = (int)Math.Ceiling(clusterRadiusPx); double r2 = clusterRadiusPx * clusterRadiusPx;
         int inCells = 0; double areaSum = 0, intensitySum = 0;
@@ -70,6 +75,12 @@ public sealed class CellMetricsCalculator
             }
             _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx, allInCell);
         }
+
+        // After the apertures, not before: streaming the whole frame through the cache would evict the just-cleared
+        // bitmaps that the apertures mark (the order changes no result: the apertures never use these sums).
+        if (masks is not null) SumPerCell(pixels, width, height, masks, binInto);
+        else { _cellSum[0] = SumOf(pixels[..(width * height)]); _cellCount[0] = (long)width * height; }
+        double background = _cellCount[0] > 0 ? _cellSum[0] / _cellCount[0] : 0;
 
         double um2PerPx = pixelSizeUm * pixelSizeUm;
         double totalArea = 0, totalIn = 0, totalCell = 0, totalOwn = 0; long totalInPx = 0, totalCellPx = 0;
@@ -176,9 +187,11 @@ public sealed class CellMetricsCalculator
 
     private static int Words(int pixels) => (pixels + 63) / 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsSet(ulong[] bits, int i) => (bits[i >> 6] & (1UL << i)) != 0;
 
     /// <summary>Sets pixel <paramref name="i"/>'s bit; false when it was set already.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Mark(ulong[] bits, int i)
     {
         ulong word = bits[i >> 6], bit = 1UL << i;   // shifts by i mod 64
@@ -191,67 +204,6 @@ public sealed class CellMetricsCalculator
     {
         int f = masks.BinFactor;
         return masks.Labels[Math.Min(y / f, masks.BinnedHeight - 1) * masks.BinnedWidth + Math.Min(x / f, masks.BinnedWidth - 1)];
-    }
-
-    /// <summary>
-    /// Sum and pixel count of every label. Labels are constant over each bin (f×f pixels), so the f rows of a binned
-    /// row are first added column-wise into <see cref="_columnSum"/> with vector adds, and each bin then adds its f
-    /// column sums to its label's run; a run is added once: integer sums (exact in a double below 2^53), so exactly
-    /// what adding pixel by pixel gives. Full-resolution rows
-    /// or columns beyond the binned grid (masks of another size) fall into its last row or column, as CellAt has it.
-    /// </summary>
-    private void SumPerCell(ReadOnlySpan<ushort> pixels, int width, int height, CellMasks masks)
-    {
-        int f = masks.BinFactor, bw = masks.BinnedWidth, bh = masks.BinnedHeight;
-        if (_columnSum.Length < width) _columnSum = new uint[width];
-        var columnSum = _columnSum.AsSpan(0, width);
-        var labels = masks.Labels;
-        for (int by = 0; by < bh; by++)
-        {
-            int y0 = Math.Min(by * f, height), y1 = by == bh - 1 ? height : Math.Min(y0 + f, height);
-            if (y1 <= y0) continue;
-            columnSum.Clear();
-            for (int y = y0; y < y1; y++) ImageOps.AddRow(pixels.Slice(y * width, width), columnSum);
-            var rowLabels = labels.AsSpan(by * bw, bw);
-            // Neighbouring bins mostly share a label: a run is summed in integers and added to its label once.
-            int runLabel = rowLabels[0]; ulong runSum = 0; long runCount = 0;
-            for (int bx = 0; bx < bw; bx++)
-            {
-                int x0 = Math.Min(bx * f, width), x1 = bx == bw - 1 ? width : Math.Min(x0 + f, width);
-                if (x1 <= x0) continue;
-                ulong sum = 0;
-                for (int x = x0; x < x1; x++) sum += columnSum[x];
-                int l = rowLabels[bx];
-                if (l != runLabel) { _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount; runLabel = l; runSum = 0; runCount = 0; }
-                runSum += sum; runCount += (long)(x1 - x0) * (y1 - y0);
-            }
-            _cellSum[runLabel] += runSum; _cellCount[runLabel] += runCount;
-        }
-    }
-
-    private static double SumOf(ReadOnlySpan<ushort> pixels)
-    {
-        ulong total = 0;
-        const int Chunk = 1 << 16;   // a uint lane adds at most 65536 / lanes values below 2^16 per chunk: no overflow
-        Span<uint> partial = stackalloc uint[Vector<uint>.Count * 2];
-        for (int start = 0; start < pixels.Length; start += Chunk)
-        {
-            var chunk = pixels.Slice(start, Math.Min(Chunk, pixels.Length - start));
-            partial.Clear();
-            int x = 0, step = Vector<ushort>.Count;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var sums = MemoryMarshal.Cast<uint, Vector<uint>>(partial);
-                for (; x + step <= chunk.Length; x += step)
-                {
-                    Vector.Widen(new Vector<ushort>(chunk.Slice(x, step)), out var low, out var high);
-                    sums[0] += low; sums[1] += high;
-                }
-            }
-            foreach (uint p in partial) total += p;
-            for (; x < chunk.Length; x++) total += chunk[x];
-        }
-        return total;
     }
 
     private void Ensure(int pixels, int labels)

@@ -28,8 +28,14 @@ public sealed class AnalysisPipeline : IDisposable
     private readonly MeasurementCsvWriter? _csv;
     private readonly string? _outputFolder;
     private readonly List<CellFrameMetrics> _cellRows = [];
-    private Task<CellMasks>? _pendingMasks;   // a re-segmentation finishing off the frame path
-    private int _pendingAdoptAt;               // the analysed frame index from which it is used
+    // Re-segmentation reuses everything: one binned frame, one set of buffers and two masks, the ones in use and a
+    // spare that the next segmentation overwrites (the masks replaced last time). Only one segmentation runs at a time.
+    private readonly BinnedFrame _binned = new();
+    private readonly CellSegmentationBuffers _segmentationBuffers = new();
+    private CellMasks? _spareMasks;
+    private SegmentationWorker? _worker;   // made at the first re-segmentation off the frame path
+    private int _pendingAdoptAt;           // the analysed frame index from which the worker's masks are used
+    private bool _disposed;
     private ushort[]? _nuclear;
     private int _nuclearWidth, _nuclearHeight;
     private int _frames;
@@ -50,12 +56,24 @@ public sealed class AnalysisPipeline : IDisposable
     }
 
     public AnalysisOptions Options => _options;
+
+    /// <summary>
+    /// The cell masks the last analysed frame was measured with. The pipeline reuses mask objects: masks it has
+    /// replaced are overwritten by its next re-segmentation (SegmentCellsEveryFrames − CellMasksLagFrames analysed
+    /// frames after the replacement, at least one), so keep a <see cref="CellMasks.Clone"/> to hold them longer.
+    /// </summary>
     public CellMasks? CellMasks { get; private set; }
     public ReadOnlySpan<Cluster> LastClusters => _detector.Clusters;
     public ReadOnlySpan<int> LastTrackIds => _tracker.LastTrackIds;
     /// <summary>Per-cell metrics of the last analysed frame.</summary>
     public IReadOnlyList<CellFrameMetrics> LastCellMetrics => _cellRows;
     public int FramesAnalysed => _frames;
+
+    /// <summary>A re-segmentation is running, or has finished, off the frame path and its masks are not yet adopted.</summary>
+    internal bool SegmentationPending => _worker?.Busy ?? false;
+
+    /// <summary>Test seam: runs on the segmentation thread before each re-segmentation off the frame path.</summary>
+    internal Action? BeforeBackgroundSegmentation { get; set; }
 
     /// <summary>Analyses one live frame; null when the frame belongs to another channel (a nuclear frame is copied).</summary>
     public FrameAnalysis? Analyse(Frame frame)
@@ -85,13 +103,18 @@ public sealed class AnalysisPipeline : IDisposable
         var detection = _detector.Detect(pixels, width, height, pixelSizeUm);
         var clusters = _detector.Clusters;
 
-        if (_options.SegmentCellsEveryFrames > 0) UpdateCellMasks(index, pixels, width, height);
+        bool segmentAfter = _options.SegmentCellsEveryFrames > 0 && UpdateCellMasks(index, pixels, width, height);
+        // A re-segmentation off the frame path needs the frame binned; the metrics read the whole frame anyway and bin
+        // it in the same pass when the masks in use have the same bins.
+        var binWhileSumming = segmentAfter && CellMetricsCalculator.CanBinWhileSumming(CellMasks, width, height, _options.Cells.BinFactor)
+            ? _binned : null;
 
         _tracker.Add(index, timeS, clusters, pixelSizeUm);
         _cellRows.Clear();
         var metrics = _metrics.Compute(pixels, width, height, CellMasks, clusters, pixelSizeUm, detection.DiameterPx / 2,
-            index, timeS, detection.Threshold, _cellRows);
+            index, timeS, detection.Threshold, _cellRows, binWhileSumming);
         Accumulate(metrics);
+        if (segmentAfter) StartSegmentation(index, pixels, width, height, binned: binWhileSumming is not null);
 
         if (_csv is not null)
         {
@@ -114,39 +137,54 @@ public sealed class AnalysisPipeline : IDisposable
     }
 
     /// <summary>
-    /// Adopts masks whose frame has come, and (re)segments when due. A re-segmentation (56 ms at 2048² before, still
-    /// several ms) would stall its frame: only the binning reads the frame here; the rest runs on the thread pool and
-    /// its masks are adopted CellMasksLagFrames analysed frames later, waiting for them if they are not ready.
+    /// Adopts masks whose frame has come, and makes masks on the frame path when there are none for this frame size
+    /// or no lag is allowed. True when a re-segmentation off the frame path is due after this frame's metrics.
+    /// A re-segmentation (56 ms at 2048² before, still tens of ms) would stall its frame: only the binning reads the
+    /// frame here; the rest runs on the worker and its masks are adopted CellMasksLagFrames analysed frames later,
+    /// waiting for them if they are not ready.
     /// </summary>
-    private void UpdateCellMasks(int index, ReadOnlySpan<ushort> pixels, int width, int height)
+    private bool UpdateCellMasks(int index, ReadOnlySpan<ushort> pixels, int width, int height)
     {
-        if (_pendingMasks is not null && index >= _pendingAdoptAt)
+        if (_worker is { Busy: true } && index >= _pendingAdoptAt)
         {
-            var pending = _pendingMasks;
-            _pendingMasks = null;
-            var adopted = pending.GetAwaiter().GetResult();
-            if (adopted.Width == width && adopted.Height == height) CellMasks = adopted;
+            var adopted = _worker.Collect();
+            if (adopted.Width == width && adopted.Height == height) Adopt(adopted);
+            else _spareMasks = adopted;
         }
         int every = _options.SegmentCellsEveryFrames;
         bool unusable = CellMasks is null || CellMasks.Width != width || CellMasks.Height != height;
-        if (index % every != 0 && !unusable) return;
+        if (index % every != 0 && !unusable) return false;
+        if (!unusable && Lag > 0) return true;
 
-        var nuclear = _nuclear is not null && _nuclearWidth == width && _nuclearHeight == height ? _nuclear.AsSpan() : default;
-        var binned = _segmenter.Bin(pixels, width, height, nuclear);
-        int lag = Math.Min(_options.CellMasksLagFrames, every - 1);   // adopted before the next one is due
-        if (unusable || lag == 0)
-        {
-            _pendingMasks = null;   // one for another frame size is outdated
-            CellMasks = _segmenter.Segment(binned);
-            return;
-        }
-        _pendingMasks = SegmentOffThePath(_segmenter, binned);
-        _pendingAdoptAt = index + lag;
+        _worker?.Abandon();   // one for another frame size is outdated, and the buffers are needed here
+        _segmenter.Bin(pixels, width, height, NuclearFor(width, height), _binned);
+        Adopt(_segmenter.Segment(_binned, _segmentationBuffers, _spareMasks));
+        return false;
     }
 
-    // Its own method: a lambda in UpdateCellMasks would allocate its closure on every frame, not only when it runs.
-    private static Task<CellMasks> SegmentOffThePath(CellSegmenter segmenter, BinnedFrame binned) =>
-        Task.Run(() => segmenter.Segment(binned));
+    /// <summary>Re-segmentation is adopted before the next one is due.</summary>
+    private int Lag => Math.Min(_options.CellMasksLagFrames, _options.SegmentCellsEveryFrames - 1);
+
+    private void Adopt(CellMasks masks)
+    {
+        _spareMasks = CellMasks;
+        CellMasks = masks;
+    }
+
+    /// <summary>Starts the due re-segmentation on the worker, binning the frame first unless the metrics did.</summary>
+    private void StartSegmentation(int index, ReadOnlySpan<ushort> pixels, int width, int height, bool binned)
+    {
+        var nuclear = NuclearFor(width, height);
+        if (!binned) _segmenter.Bin(pixels, width, height, nuclear, _binned);
+        else if (!nuclear.IsEmpty) CellSegmenter.BinNuclear(nuclear, _binned);
+        _worker ??= new SegmentationWorker(_segmenter);
+        _worker.BeforeSegment = BeforeBackgroundSegmentation;
+        _worker.Start(_binned, _segmentationBuffers, _spareMasks);
+        _pendingAdoptAt = index + Lag;
+    }
+
+    private ReadOnlySpan<ushort> NuclearFor(int width, int height) =>
+        _nuclear is not null && _nuclearWidth == width && _nuclearHeight == height ? _nuclear.AsSpan() : default;
 
     private void Accumulate(FrameMetrics m)
     {
@@ -156,9 +194,13 @@ public sealed class AnalysisPipeline : IDisposable
         if (double.IsFinite(m.CondensedFraction)) { _sumCondensed += m.CondensedFraction; _condensedFrames++; }
     }
 
-    /// <summary>Ends the run: writes tracks.csv and msd.csv (with an output folder) and returns the summary.</summary>
+    /// <summary>
+    /// Ends the run: waits for a re-segmentation still running (its masks would be for frames that never come),
+    /// writes tracks.csv and msd.csv (with an output folder) and returns the summary.
+    /// </summary>
     public AnalysisSummary Complete()
     {
+        _worker?.Abandon();
         var tracking = _tracker.Summarise();
         _csv?.WriteTracks(tracking, _pixelSizeUm, _options.Tracking.MaxMsdLagFrames);
         _csv?.Dispose();
@@ -191,8 +233,12 @@ public sealed class AnalysisPipeline : IDisposable
         return pipeline.Complete();
     }
 
+    /// <summary>Waits for a re-segmentation still running (nothing of the pipeline's is in use after this) and frees the workers.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        _worker?.Dispose();
         _csv?.Dispose();
         _detector.Dispose();
     }

@@ -17,6 +17,7 @@ public sealed class ClusterTracker
     private readonly TrackingOptions _options;
     private readonly List<Track> _tracks = [];
     private readonly List<Track> _active = [];
+    private readonly Stack<TrackPoint[]> _freeRings = new();   // given back by ended tracks, for new ones
     // The last point of each active track, in _active's order: linking reads these in one flat array instead of
     // going through each track's object and point list (cache misses that were most of the linking time).
     private TrackPoint[] _activeLast = [];
@@ -59,7 +60,11 @@ public sealed class ClusterTracker
         for (int i = 0; i < _active.Count; i++)
         {
             var last = _activeLast[i];
-            if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS) continue;
+            if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS)
+            {
+                _freeRings.Push(_active[i].End());
+                continue;
+            }
             _activeLast[kept] = last;
             _active[kept++] = _active[i];
         }
@@ -78,7 +83,7 @@ public sealed class ClusterTracker
             if (index < 0)
             {
                 index = _active.Count;
-                var born = new Track(_tracks.Count + 1, _options.MaxMsdLagFrames);
+                var born = new Track(_tracks.Count + 1, _options.MaxMsdLagFrames, _freeRings.TryPop(out var ring) ? ring : null);
                 _tracks.Add(born); _active.Add(born);
             }
             var track = _active[index];
