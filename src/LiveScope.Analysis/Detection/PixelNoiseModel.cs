@@ -55,7 +55,7 @@ internal sealed unsafe class PixelNoiseModel
 
         // Two passes over the sampled rows (256 kB at most, still in L2 for the second): the levels first, then —
         // once the groups are known — the differences straight into the histograms. Storing 16 differences per block
-        // for later (2 MB of ints) cost more than reading the pixels again.
+        // for later (512 kB of ints, written and read back) cost more than reading the pixels again.
         fixed (int* level = _level)
         {
             for (int p = 0; p < pairs; p++)
