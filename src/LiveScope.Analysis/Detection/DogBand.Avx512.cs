@@ -67,8 +67,8 @@ internal sealed unsafe partial class DogBand
         int r1 = _r1, r2 = _r2;
         float** wide = stackalloc float*[2 * r2 + 1];
         float** narrow = stackalloc float*[2 * r1 + 1];
-        RingRows(_h2, _ring2, y - r2, 2 * r2 + 1, wide);
-        RingRows(_h1, _ring1, y - r1, 2 * r1 + 1, narrow);
+        RingRows(_h2, _ring2, _wideRing, y - r2, 2 * r2 + 1, wide);
+        RingRows(_h1, _ring1, _narrowRing, y - r1, 2 * r1 + 1, narrow);
         fixed (Vector512<float>* k1 = _wide1, k2n = _wide2Negated)
         {
             int x = 0;

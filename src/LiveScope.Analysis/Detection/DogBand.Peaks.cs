@@ -79,8 +79,8 @@ internal sealed unsafe partial class DogBand
             if (m > lastRow) break;
             if (m != rowsOf)
             {
-                RingRows(_dog, _dogRows, m - reach, 2 * reach + 1, dog);
-                RingRows(_h1, _ring1, m - r1, 2 * r1 + 1, narrow);
+                RingRows(_dog, _dogRows, _dogRing, m - reach, 2 * reach + 1, dog);
+                RingRows(_h1, _ring1, _narrowRing, m - r1, 2 * r1 + 1, narrow);
                 rowsOf = m;
             }
             int column = Margin + x - tileX;          // ring column of the maximum
