@@ -208,6 +208,7 @@ internal sealed unsafe partial class DogBand
         int i = 0;
         float left = src[0], right = src[width - 1];
         for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (_use512 && Avx512F.IsSupported) i = LoadFrameRow512(src, ahead, pad, first, i, length, width);
         if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 16 <= length && first + i + 16 <= width; i += 16)
