@@ -60,6 +60,7 @@ internal sealed unsafe partial class DogBand
         _interpolate = binning > 1;
         width = SweepSize(width, binning); height = SweepSize(height, binning);
         _width = width; _height = height; Y0 = y0; Y1 = y1;
+        _widthMultiplier = width > 1 ? ulong.MaxValue / (uint)width + 1 : 0;   // width 1 would overflow it
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
         // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs; maxima
