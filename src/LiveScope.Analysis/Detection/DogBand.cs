@@ -236,6 +236,7 @@ internal sealed unsafe partial class DogBand
         int i = 0;
         float left = Binned(top, bottom, 0, frameWidth), right = Binned(top, bottom, width - 1, frameWidth);
         for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (_use512) i = LoadBinnedRow512(top, bottom, nextTop, nextBottom, pad, first, i, length, frameWidth);
         if (Vector256.IsHardwareAccelerated)
         {
             // Each 32-bit lane holds an even (low half) and an odd (high half) pixel: their sum is one binned column.
@@ -243,7 +244,7 @@ internal sealed unsafe partial class DogBand
             var quarter = Vector256.Create(0.25f);
             for (; i + 8 <= length && 2 * (first + i + 8) <= frameWidth; i += 8)
             {
-                if ((i & 31) == 0 && Sse.IsSupported)    // one prefetch per 64-byte line of each next row
+                if ((i & 15) == 0 && Sse.IsSupported)    // one prefetch per 64-byte line (16 binned columns) of each next row
                 {
                     Sse.Prefetch0(nextTop + 2 * (first + i));
                     Sse.Prefetch0(nextBottom + 2 * (first + i));
