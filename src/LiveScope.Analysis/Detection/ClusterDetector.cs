@@ -115,7 +115,8 @@ public sealed unsafe class ClusterDetector : IDisposable
         double darkSd = _noise.Sd(_noise.DarkLevel);
         float floor = FloatAtOrBelow(_options.ThresholdSdFactor * _responseSdPerNoiseSd * darkSd);
         Sweep(floor);
-        var (mean, sd, candidates) = Statistics();
+        // The response's mean and SD are not needed here (the sweep does not sum them): NaN in the result.
+        var (mean, sd, candidates) = (double.NaN, double.NaN, CandidateCount());
         int selected = Select(floor);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
         if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
@@ -185,6 +186,13 @@ public sealed unsafe class ClusterDetector : IDisposable
         return (mean, Math.Sqrt(Math.Max(0, sumSq / n - mean * mean)), candidates);
     }
 
+    private int CandidateCount()
+    {
+        int candidates = 0;
+        foreach (var band in _bands) candidates += band.CandidateCount;
+        return candidates;
+    }
+
     private void Prepare(int width, int height, double diameterPx)
     {
         if (width == _width && height == _height && diameterPx == _diameterPx && _workers is not null) return;
@@ -213,7 +221,7 @@ public sealed unsafe class ClusterDetector : IDisposable
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
             _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning,
-                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx);
+                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx, statistics: !NoiseThreshold);
         int capacity = _bands.Sum(b => b.Capacity);
         _selIndex = new int[capacity];
         _selKey = new float[capacity];

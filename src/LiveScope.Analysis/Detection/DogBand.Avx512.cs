@@ -67,8 +67,8 @@ internal sealed unsafe partial class DogBand
         int r1 = _r1, r2 = _r2;
         float** wide = stackalloc float*[2 * r2 + 1];
         float** narrow = stackalloc float*[2 * r1 + 1];
-        for (int j = -r2; j <= r2; j++) wide[j + r2] = Wide(y + j);
-        for (int j = -r1; j <= r1; j++) narrow[j + r1] = Narrow(y + j);
+        RingRows(_h2, _ring2, _wideRing, y - r2, 2 * r2 + 1, wide);
+        RingRows(_h1, _ring1, _narrowRing, y - r1, 2 * r1 + 1, narrow);
         fixed (Vector512<float>* k1 = _wide1, k2n = _wide2Negated)
         {
             int x = 0;
@@ -117,8 +117,11 @@ internal sealed unsafe partial class DogBand
     }
 
     /// <summary>
-    /// <see cref="FindMaxima"/> at full resolution (response = sample), 16 columns at a time while all reads stay
-    /// inside the tile's computed columns; returns the first column left for the 256-bit loop.
+    /// <see cref="FindMaxima"/> at full resolution (response = sample), 16 columns at a time; returns the first column
+    /// left for the 256-bit loop (none). The vectors start at the tile's first computed column (<see cref="Margin"/>
+    /// before its first scanned one), so the centre and up/down loads are 64-byte aligned: from the tile's own first
+    /// column every one of the nine loads straddled two cache lines. Lanes outside the tile are dropped; reads past its
+    /// end stay inside the ring (rows are one stride apart and the memory has slack after the last).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindMaxima512(float* up, float* mid, float* down, float floor, int tileX, int tileWidth, long rowBase, ref int count)
@@ -127,8 +130,8 @@ internal sealed unsafe partial class DogBand
         var sampleFloorV = Vector512.Create(floor / MaxResponseGain * (1 - 1e-6f));
         int lastX = _width - 2, capacity = Capacity;
         int[] index = CandidateIndex; float[] response = CandidateResponse;
-        int x = 0;
-        for (; x + 16 <= tileWidth; x += 16)
+        int x = -Margin;
+        for (; x < tileWidth; x += 16)
         {
             var c = Vector512.Load(mid + x);
             var above = Vector512.GreaterThan(c, sampleFloorV);
@@ -145,12 +148,49 @@ internal sealed unsafe partial class DogBand
                 int tx = x + lane;
                 bits &= bits - 1;
                 int gx = tileX + tx;
-                if (gx < 1 || gx > lastX || count >= capacity) continue;
+                if (tx < 0 || tx >= tileWidth || gx < 1 || gx > lastX || count >= capacity) continue;
                 index[count] = (int)(rowBase + tx);
                 response[count] = c.GetElement(lane);
                 count++;
             }
         }
         return x;
+    }
+
+    /// <summary>
+    /// <see cref="LoadFrameRow"/>'s conversion 16 pixels per instruction pair (zero-extend, convert) where AVX-512 is
+    /// available; returns the first pad index left for the caller's loops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LoadFrameRow512(ushort* src, ushort* ahead, float* pad, int first, int i, int length, int width)
+    {
+        for (; i + 16 <= length && first + i + 16 <= width; i += 16)
+        {
+            if ((i & 31) == 0) Sse.Prefetch0(ahead + first + i);   // one per 64-byte line
+            Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector256.Load(src + first + i))).Store(pad + i);
+        }
+        return i;
+    }
+
+    /// <summary>
+    /// <see cref="LoadBinnedRow"/>'s vector loop 16 binned columns (a 64-byte line of each frame row) at a time, with
+    /// one prefetch per line of each next row (the 256-bit loop's "every 32 columns" was every other line); returns the
+    /// first pad index left for the caller's loops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LoadBinnedRow512(ushort* top, ushort* bottom, ushort* nextTop, ushort* nextBottom, float* pad, int first, int i, int length, int frameWidth)
+    {
+        var low = Vector512.Create(0xFFFFu);
+        var quarter = Vector512.Create(0.25f);
+        for (; i + 16 <= length && 2 * (first + i + 16) <= frameWidth; i += 16)
+        {
+            Sse.Prefetch0(nextTop + 2 * (first + i));
+            Sse.Prefetch0(nextBottom + 2 * (first + i));
+            var t = Vector512.Load((uint*)(top + 2 * (first + i)));
+            var b = Vector512.Load((uint*)(bottom + 2 * (first + i)));
+            var sum = (t & low) + (t >> 16) + (b & low) + (b >> 16);
+            (Vector512.ConvertToSingle(sum.AsInt32()) * quarter).Store(pad + i);
+        }
+        return i;
     }
 }

@@ -24,6 +24,7 @@ internal sealed unsafe partial class DogBand
     private readonly int[] _ridgeDx, _ridgeDy;       // top-left ring pixel of each sample's bilinear 2×2, relative to the peak
     private readonly float[] _ridgeWeights;          // 4 per sample: (x0,y0), (x1,y0), (x0,y1), (x1,y1)
     private RefinedPeak[] _peaks = [];
+    private readonly ulong _widthMultiplier;         // ⌊2⁶⁴ / sweep width⌋ + 1, for RowOf
 
     /// <summary>Rows and columns either side of a maximum that <see cref="EvaluateCandidates"/> reads (the ridge samples' bilinear reach, at least 1).</summary>
     public static int EvaluationReach(double ridgeDistancePx) => ridgeDistancePx > 0 ? (int)Math.Floor(ridgeDistancePx) + 1 : 1;
@@ -75,12 +76,12 @@ internal sealed unsafe partial class DogBand
         int i = first, count = CandidateCount;
         for (; i < count; i++)
         {
-            int k = index[i], m = k / _width, x = k - m * _width;
+            int k = index[i], m = RowOf(k), x = k - m * _width;
             if (m > lastRow) break;
             if (m != rowsOf)
             {
-                for (int j = 0; j <= 2 * reach; j++) dog[j] = DogRow(m - reach + j);
-                for (int j = 0; j <= 2 * r1; j++) narrow[j] = Narrow(m - r1 + j);
+                RingRows(_dog, _dogRows, _dogRing, m - reach, 2 * reach + 1, dog);
+                RingRows(_h1, _ring1, _narrowRing, m - r1, 2 * r1 + 1, narrow);
                 rowsOf = m;
             }
             int column = Margin + x - tileX;          // ring column of the maximum
@@ -96,6 +97,13 @@ internal sealed unsafe partial class DogBand
         }
         return i;
     }
+
+    /// <summary>
+    /// The row of sweep index <paramref name="k"/>: k / width by multiply-high (Lemire's fastdiv, exact for any 32-bit
+    /// k) rather than an integer division per candidate.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int RowOf(int k) => _widthMultiplier == 0 ? k : (int)Math.BigMul(_widthMultiplier, (ulong)(uint)k, out _);
 
     /// <summary>The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).</summary>
     private float NarrowAt(float** rows, int column)

@@ -28,7 +28,7 @@ internal sealed unsafe partial class DogBand
 
     private readonly int _width, _height, _r1, _r2, _ring1, _ring2, _stride;   // _width, _height: of the sweep image
     private readonly int _frameWidth, _frameHeight, _binning;
-    private readonly bool _interpolate;
+    private readonly bool _interpolate, _statistics;
     private readonly Vector256<float>[] _k1, _k2Negated, _k2;
     private readonly float[] _memory;                // pinned: pad row, two rings of blurred rows, 3 DoG rows
     private readonly float* _pad, _h1, _h2, _dog;
@@ -40,9 +40,12 @@ internal sealed unsafe partial class DogBand
     /// <param name="allow512">Use 512-bit vectors where the hardware accelerates them (false: 256-bit passes only).</param>
     /// <param name="acceptance">Full resolution only: locate and test each candidate during the sweep (see DogBand.Peaks.cs).</param>
     /// <param name="ridgeDistancePx">With <paramref name="acceptance"/>: distance of the ridge samples; 0: none.</param>
+    /// <param name="statistics">Sum the response and its square over the band (<see cref="Sum"/>, <see cref="SumOfSquares"/>);
+    /// only a whole-frame threshold needs them.</param>
     public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true,
-                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0)
+                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0, bool statistics = true)
     {
+        _statistics = statistics;
         _use512 = allow512 && Vector512.IsHardwareAccelerated;
         if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
         if (acceptance is not null && binning != 1) throw new ArgumentException("maxima are evaluated in the sweep only at full resolution", nameof(acceptance));
@@ -57,11 +60,13 @@ internal sealed unsafe partial class DogBand
         _interpolate = binning > 1;
         width = SweepSize(width, binning); height = SweepSize(height, binning);
         _width = width; _height = height; Y0 = y0; Y1 = y1;
+        _widthMultiplier = width > 1 ? ulong.MaxValue / (uint)width + 1 : 0;   // width 1 would overflow it
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
         // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs; maxima
         // evaluated here are reach rows behind and need their own narrow rows m−r1 … m+r1.
         _ring1 = _r1 + _r2 + 1 + _reach; _ring2 = 2 * _r2 + 1;
+        _narrowRing = new RingModulo(_ring1); _wideRing = new RingModulo(_ring2); _dogRing = new RingModulo(_dogRows);
         _stride = (Math.Min(TileWidth, width) + 2 * Margin + Block - 1) / Block * Block;
         _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
         _k2 = g2.Weights.Select(w => Vector256.Create(w)).ToArray();
@@ -100,6 +105,7 @@ internal sealed unsafe partial class DogBand
     public int[] CandidateIndex { get; }
     public float[] CandidateResponse { get; }
     public int CandidateCount { get; private set; }
+    /// <summary>Sum of the band's responses (0 without statistics).</summary>
     public double Sum { get; private set; }
     public double SumOfSquares { get; private set; }
 
@@ -124,7 +130,7 @@ internal sealed unsafe partial class DogBand
                     BlurRowHorizontally(frame, nextRow, dogX0, columns);
                 float* dogRow = DogRow(y);
                 BlurVertically(y, dogRow, columns);
-                if (y >= Y0 && y < Y1) Accumulate(dogRow + Margin, tileWidth);
+                if (_statistics && y >= Y0 && y < Y1) Accumulate(dogRow + Margin, tileWidth);
                 int m = y - 1;
                 if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
                     FindMaxima(m, candidateFloor, tileX, tileWidth);
@@ -133,9 +139,38 @@ internal sealed unsafe partial class DogBand
         }
     }
 
-    private float* Narrow(int row) => _h1 + (((row % _ring1) + _ring1) % _ring1) * _stride;
-    private float* Wide(int row) => _h2 + (((row % _ring2) + _ring2) % _ring2) * _stride;
-    private float* DogRow(int y) => _dog + (((y % _dogRows) + _dogRows) % _dogRows) * _stride;
+    private float* Narrow(int row) => _h1 + _narrowRing.Index(row) * _stride;
+    private float* Wide(int row) => _h2 + _wideRing.Index(row) * _stride;
+    private float* DogRow(int y) => _dog + _dogRing.Index(y) * _stride;
+
+    /// <summary>
+    /// row mod the ring's row count without an integer division (one costs ~12–25 cycles, and the sweep looks up several
+    /// ring rows per output row: two divisions per lookup were 5 % of the full-resolution sweep). Lemire's
+    /// multiply-shift modulo, exact for any 32-bit unsigned value; rows (negative above the frame) are first offset by a
+    /// multiple of the ring far larger than any margin.
+    /// </summary>
+    private readonly struct RingModulo(int rows)
+    {
+        private readonly uint _rows = (uint)rows, _offset = (uint)(rows * ((1 << 20) / rows));
+        private readonly ulong _multiplier = ulong.MaxValue / (uint)rows + 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Index(int row) => (int)(((((_multiplier * (uint)(row + (int)_offset)) >> 32) + 1) * _rows) >> 32);
+    }
+
+    private readonly RingModulo _narrowRing, _wideRing, _dogRing;
+
+    /// <summary>Pointers to <paramref name="count"/> consecutive ring rows from <paramref name="first"/>: one modulo, then a wrap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RingRows(float* ring, int ringRows, in RingModulo modulo, int first, int count, float** rows)
+    {
+        int i = modulo.Index(first);
+        for (int j = 0; j < count; j++)
+        {
+            rows[j] = ring + (nint)i * _stride;
+            if (++i == ringRows) i = 0;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c)
@@ -174,6 +209,7 @@ internal sealed unsafe partial class DogBand
         int i = 0;
         float left = src[0], right = src[width - 1];
         for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (_use512 && Avx512F.IsSupported) i = LoadFrameRow512(src, ahead, pad, first, i, length, width);
         if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 16 <= length && first + i + 16 <= width; i += 16)
@@ -200,6 +236,7 @@ internal sealed unsafe partial class DogBand
         int i = 0;
         float left = Binned(top, bottom, 0, frameWidth), right = Binned(top, bottom, width - 1, frameWidth);
         for (; i < length && first + i < 0; i++) pad[i] = left;
+        if (_use512) i = LoadBinnedRow512(top, bottom, nextTop, nextBottom, pad, first, i, length, frameWidth);
         if (Vector256.IsHardwareAccelerated)
         {
             // Each 32-bit lane holds an even (low half) and an odd (high half) pixel: their sum is one binned column.
@@ -207,7 +244,7 @@ internal sealed unsafe partial class DogBand
             var quarter = Vector256.Create(0.25f);
             for (; i + 8 <= length && 2 * (first + i + 8) <= frameWidth; i += 8)
             {
-                if ((i & 31) == 0 && Sse.IsSupported)    // one prefetch per 64-byte line of each next row
+                if ((i & 15) == 0 && Sse.IsSupported)    // one prefetch per 64-byte line (16 binned columns) of each next row
                 {
                     Sse.Prefetch0(nextTop + 2 * (first + i));
                     Sse.Prefetch0(nextBottom + 2 * (first + i));
@@ -279,8 +316,8 @@ internal sealed unsafe partial class DogBand
         int r1 = _r1, r2 = _r2;
         float** wide = stackalloc float*[2 * r2 + 1];
         float** narrow = stackalloc float*[2 * r1 + 1];
-        for (int j = -r2; j <= r2; j++) wide[j + r2] = Wide(y + j);
-        for (int j = -r1; j <= r1; j++) narrow[j + r1] = Narrow(y + j);
+        RingRows(_h2, _ring2, _wideRing, y - r2, 2 * r2 + 1, wide);
+        RingRows(_h1, _ring1, _narrowRing, y - r1, 2 * r1 + 1, narrow);
         fixed (Vector256<float>* k1 = _k1, k2n = _k2Negated)
         {
             for (int x = 0; x < columns; x += 8 * Unroll)
@@ -338,7 +375,9 @@ internal sealed unsafe partial class DogBand
     private void FindMaxima(int m, float floor, int tileX, int tileWidth)
     {
         // DoG index Margin is global column tileX.
-        float* up = DogRow(m - 1) + Margin, mid = DogRow(m) + Margin, down = DogRow(m + 1) + Margin;
+        float** rows = stackalloc float*[3];
+        RingRows(_dog, _dogRows, _dogRing, m - 1, 3, rows);
+        float* up = rows[0] + Margin, mid = rows[1] + Margin, down = rows[2] + Margin;
         var floorV = Vector256.Create(floor);
         // A response is at most MaxResponseGain × the sample, so samples this low are skipped with one compare
         // (a hair lower than floor / gain so float rounding never drops a candidate).

@@ -38,8 +38,11 @@ internal sealed class PeakAcceptance
     public bool Keeps(in RefinedPeak peak, float response)
     {
         if (_curvatureLimit < float.PositiveInfinity && !(peak.CurvatureRatio < _curvatureLimit)) return false;
-        if (_noiseThreshold && response <= _options.ThresholdSdFactor * LocalResponseNoise(peak)) return false;
-        return !_ridgeTest || StandsOutOfRidge(peak);
+        if (!_noiseThreshold && !_ridgeTest) return true;
+        // Both tests read the pixel noise at the peak's level: one square root instead of two.
+        double sd = _noise.Sd(LocalLevel(peak));
+        if (_noiseThreshold && response <= _options.ThresholdSdFactor * (_responseSdPerNoiseSd * sd)) return false;
+        return !_ridgeTest || StandsOutOfRidge(peak, sd);
     }
 
     /// <summary>
@@ -49,9 +52,6 @@ internal sealed class PeakAcceptance
     /// </summary>
     public bool MayKeep(float dog, float narrow, float response)
         => !_noiseThreshold || response > _options.ThresholdSdFactor * (_responseSdPerNoiseSd * _noise.Sd(LocalLevel(dog, narrow, 0)));
-
-    /// <summary>Response SD of pixel noise at the peak's local level (sweep resolution).</summary>
-    private double LocalResponseNoise(in RefinedPeak peak) => _responseSdPerNoiseSd * _noise.Sd(LocalLevel(peak));
 
     /// <summary>
     /// The level whose shot noise the DoG at the peak carries: the narrow Gaussian there (it weights the pixels the DoG
@@ -71,10 +71,11 @@ internal sealed class PeakAcceptance
     /// along the ridge by <see cref="ClusterDetectorOptions.RidgeProminenceSdFactor"/> × the SD pixel noise gives that
     /// difference at the peak's level.
     /// </summary>
-    private bool StandsOutOfRidge(in RefinedPeak peak)
+    /// <param name="noiseSd">The pixel noise SD at the peak's local level.</param>
+    private bool StandsOutOfRidge(in RefinedPeak peak, double noiseSd)
     {
         double prominence = peak.Dog - peak.AlongRidge;
-        return prominence > _options.RidgeProminenceSdFactor * _prominenceNorm * _noise.Sd(LocalLevel(peak))
+        return prominence > _options.RidgeProminenceSdFactor * _prominenceNorm * noiseSd
             && prominence > _options.RidgeProminenceFraction * peak.AlongRidge;
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace LiveScope.Analysis.Detection;
 
 /// <summary>
@@ -22,7 +25,8 @@ internal sealed unsafe class PixelNoiseModel
     private const double MadToSd = 0.6744897501960817 * 1.4142135623730951;
 
     private readonly int[] _level = new int[MaxBlocks];                // sum of the block's 16 pixels
-    private readonly int[] _diff = new int[MaxBlocks * DiffsPerBlock];
+    private readonly byte[] _bin = new byte[MaxBlocks];                // the level's histogram bin
+    private readonly sbyte[] _group = new sbyte[MaxBlocks];            // its group, −1 outside the 2nd–98th percentile
     private readonly int[] _levelHistogram = new int[LevelBins];
     private readonly int[] _diffHistogram = new int[Groups * DiffBins], _verticalHistogram = new int[Groups * DiffBins];
     private readonly long[] _groupLevelSum = new long[Groups];
@@ -44,53 +48,63 @@ internal sealed unsafe class PixelNoiseModel
         Intercept = MinSd * MinSd; Slope = 0; DarkLevel = 0;
         if (blocksPerRow == 0 || rowPairs == 0) return;
         int stride = (int)Math.Max(1, ((long)blocksPerRow * rowPairs + MaxBlocks - 1) / MaxBlocks);
-        int n = 0, min = int.MaxValue, max = int.MinValue;
-        for (int pair = stride / 2; pair < rowPairs && n + blocksPerRow <= MaxBlocks; pair += stride)
+        int firstPair = stride / 2;
+        int pairs = Math.Min((rowPairs - firstPair + stride - 1) / stride, MaxBlocks / blocksPerRow);
+        if (pairs <= 0) return;
+        int n = pairs * blocksPerRow;
+
+        // Two passes over the sampled rows (256 kB at most, still in L2 for the second): the levels first, then —
+        // once the groups are known — the differences straight into the histograms. Storing 16 differences per block
+        // for later (512 kB of ints, written and read back) cost more than reading the pixels again.
+        fixed (int* level = _level)
         {
-            ushort* top = frame + (long)2 * pair * width, bottom = top + width;
-            for (int x = 0; x + BlockWidth <= width; x += BlockWidth)
+            for (int p = 0; p < pairs; p++)
             {
-                int sum = 0;
-                int k = n * DiffsPerBlock;
-                for (int i = 0; i < BlockWidth; i += 2)
+                ushort* top = frame + (long)2 * (firstPair + p * stride) * width;
+                BlockLevels(top, top + width, blocksPerRow, level + p * blocksPerRow);
+            }
+            int min = int.MaxValue, max = int.MinValue;
+            for (int i = 0; i < n; i++) { min = Math.Min(min, level[i]); max = Math.Max(max, level[i]); }
+
+            // Level bins: (level − min)·255 ≤ 16·65535·255 fits an int, so the division is exact in 32 bits.
+            Array.Clear(_levelHistogram);
+            int span = Math.Max(1, max - min);
+            fixed (byte* bins = _bin)
+            fixed (int* levelHistogram = _levelHistogram)
+            {
+                for (int i = 0; i < n; i++)
                 {
-                    int a = top[x + i], b = top[x + i + 1], c = bottom[x + i], e = bottom[x + i + 1];
-                    sum += a + b + c + e;
-                    _diff[k++] = Math.Abs(b - a);
-                    _diff[k++] = Math.Abs(e - c);
-                    _diff[k++] = Math.Abs(c - a);          // vertical
-                    _diff[k++] = Math.Abs(e - b);
+                    int bin = (level[i] - min) * (LevelBins - 1) / span;
+                    bins[i] = (byte)bin;
+                    levelHistogram[bin]++;
                 }
-                _level[n++] = sum;
-                if (sum < min) min = sum;
-                if (sum > max) max = sum;
             }
+            double ToLevel(int bin) => (min + (bin + 0.5) * span / (LevelBins - 1)) / (2.0 * BlockWidth);
+            int low = Percentile(n, 0.02), dark = Percentile(n, 0.05), high = Percentile(n, 0.98);
+            DarkLevel = ToLevel(dark);
+            int groupBins = Math.Max(1, (high - low + Groups) / Groups);
+
+            Array.Clear(_groupLevelSum); Array.Clear(_groupCount);
+            fixed (byte* bins = _bin)
+            fixed (sbyte* group = _group)
+                for (int i = 0; i < n; i++)
+                {
+                    int bin = bins[i];
+                    if (bin < low || bin > high) { group[i] = -1; continue; }
+                    int g = Math.Min(Groups - 1, (bin - low) / groupBins);
+                    group[i] = (sbyte)g;
+                    _groupCount[g]++; _groupLevelSum[g] += level[i];
+                }
         }
-        if (n == 0) return;
 
-        Array.Clear(_levelHistogram);
-        long span = Math.Max(1, max - min);
-        for (int i = 0; i < n; i++) _levelHistogram[(int)((_level[i] - min) * (LevelBins - 1) / span)]++;
-        double ToLevel(int bin) => (min + (bin + 0.5) * span / (LevelBins - 1)) / (2.0 * BlockWidth);
-        int low = Percentile(n, 0.02), dark = Percentile(n, 0.05), high = Percentile(n, 0.98);
-        DarkLevel = ToLevel(dark);
-        int groupBins = Math.Max(1, (high - low + Groups) / Groups);
-
-        Array.Clear(_diffHistogram); Array.Clear(_verticalHistogram); Array.Clear(_groupLevelSum); Array.Clear(_groupCount);
-        for (int i = 0; i < n; i++)
-        {
-            int bin = (int)((_level[i] - min) * (LevelBins - 1) / span);
-            if (bin < low || bin > high) continue;
-            int g = Math.Min(Groups - 1, (bin - low) / groupBins);
-            _groupCount[g]++; _groupLevelSum[g] += _level[i];
-            for (int k = i * DiffsPerBlock; k < (i + 1) * DiffsPerBlock; k += 4)
+        Array.Clear(_diffHistogram); Array.Clear(_verticalHistogram);
+        fixed (sbyte* group = _group)
+        fixed (int* horizontal = _diffHistogram, vertical = _verticalHistogram)
+            for (int p = 0; p < pairs; p++)
             {
-                _diffHistogram[g * DiffBins + Math.Min(_diff[k], DiffBins - 1)]++;
-                _diffHistogram[g * DiffBins + Math.Min(_diff[k + 1], DiffBins - 1)]++;
-                _verticalHistogram[g * DiffBins + Math.Min(_diff[k + 2], DiffBins - 1)]++;
-                _verticalHistogram[g * DiffBins + Math.Min(_diff[k + 3], DiffBins - 1)]++;
+                ushort* top = frame + (long)2 * (firstPair + p * stride) * width;
+                CountDifferences(top, top + width, blocksPerRow, group + p * blocksPerRow, horizontal, vertical);
             }
-        }
         int groups = 0;
         for (int g = 0; g < Groups; g++)
         {
@@ -107,6 +121,78 @@ internal sealed unsafe class PixelNoiseModel
         // differences inflate the MAD (on simulated cells the top groups read 2–5× the shot noise). Shot noise is linear
         // in the level, so the line fitted on the dark part extrapolates to the bright one.
         Fit(groups);
+    }
+
+    /// <summary>Sum of each 2 × 8-px block's 16 pixels along one row pair.</summary>
+    private static void BlockLevels(ushort* top, ushort* bottom, int blocks, int* level)
+    {
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            var (t0, t1) = Vector256.Widen(Vector256.Load(top + b * BlockWidth));
+            var (b0, b1) = Vector256.Widen(Vector256.Load(bottom + b * BlockWidth));
+            level[b] = (int)Vector256.Sum(t0 + b0);
+            level[b + 1] = (int)Vector256.Sum(t1 + b1);
+        }
+        for (; b < blocks; b++)
+        {
+            int sum = 0;
+            for (int i = 0; i < BlockWidth; i++) sum += top[b * BlockWidth + i] + bottom[b * BlockWidth + i];
+            level[b] = sum;
+        }
+    }
+
+    /// <summary>
+    /// Adds each grouped block's 8 horizontal pair differences (pixels 2i, 2i+1 of either row) to its group's
+    /// <paramref name="horizontal"/> histogram and its 8 vertical ones to <paramref name="vertical"/>, capped at the last bin.
+    /// </summary>
+    private static void CountDifferences(ushort* top, ushort* bottom, int blocks, sbyte* group, int* horizontal, int* vertical)
+    {
+        const int cap = DiffBins - 1;
+        // |a − b| of unsigned values is max − min, exact in their own width.
+        uint* h = stackalloc uint[2 * BlockWidth];
+        ushort* v = stackalloc ushort[2 * BlockWidth];
+        var low = Vector256.Create(0xFFFFu);
+        var capWide = Vector256.Create((uint)cap);
+        var capNarrow = Vector256.Create((ushort)cap);
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            int g0 = group[b], g1 = group[b + 1];
+            if ((g0 & g1) < 0) continue;                 // both outside the groups
+            var t = Vector256.Load(top + b * BlockWidth);
+            var d = Vector256.Load(bottom + b * BlockWidth);
+            Vector256.Min(Vector256.Max(t, d) - Vector256.Min(t, d), capNarrow).Store(v);
+            var tw = t.AsUInt32(); var dw = d.AsUInt32();
+            Vector256.Min(PairDifference(tw & low, tw >> 16), capWide).Store(h);
+            Vector256.Min(PairDifference(dw & low, dw >> 16), capWide).Store(h + BlockWidth);
+            // h: top pairs of both blocks (4 each), then bottom pairs; v: 8 columns of each block.
+            if (g0 >= 0) Count(h, h + BlockWidth, v, horizontal + g0 * DiffBins, vertical + g0 * DiffBins);
+            if (g1 >= 0) Count(h + 4, h + BlockWidth + 4, v + BlockWidth, horizontal + g1 * DiffBins, vertical + g1 * DiffBins);
+        }
+        for (; b < blocks; b++)
+        {
+            int g = group[b];
+            if (g < 0) continue;
+            ushort* t = top + b * BlockWidth, d = bottom + b * BlockWidth;
+            for (int i = 0; i < BlockWidth; i += 2)
+            {
+                horizontal[g * DiffBins + Math.Min(Math.Abs(t[i + 1] - t[i]), cap)]++;
+                horizontal[g * DiffBins + Math.Min(Math.Abs(d[i + 1] - d[i]), cap)]++;
+                vertical[g * DiffBins + Math.Min(Math.Abs(d[i] - t[i]), cap)]++;
+                vertical[g * DiffBins + Math.Min(Math.Abs(d[i + 1] - t[i + 1]), cap)]++;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> PairDifference(Vector256<uint> a, Vector256<uint> b) => Vector256.Max(a, b) - Vector256.Min(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Count(uint* topPairs, uint* bottomPairs, ushort* columns, int* horizontal, int* vertical)
+    {
+        for (int i = 0; i < 4; i++) { horizontal[topPairs[i]]++; horizontal[bottomPairs[i]]++; }
+        for (int i = 0; i < BlockWidth; i++) vertical[columns[i]]++;
     }
 
     /// <summary>The level-histogram bin holding the <paramref name="fraction"/> quantile of the n block levels.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -107,6 +108,9 @@ internal sealed class RegionMeasurer
                 }
             float level = background + 0.5f * (peak - background);
 
+            if (padded <= MaxMaskWidth && Vector256.IsHardwareAccelerated)
+                return MeasureByMasks(fill, py + 1, px + 1, level, background, peak, x, y, response);
+
             // Flood fill from the peak (which belongs to the region even where it is a replicated pixel).
             int seed = (py + 1) * padded + px + 1;
             inside[seed] = true;
@@ -140,6 +144,71 @@ internal sealed class RegionMeasurer
             float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
             return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
         }
+    }
+
+    /// <summary>Padded boxes up to this wide have one 64-bit mask per row (d up to 30 px).</summary>
+    private const int MaxMaskWidth = 64;
+
+    /// <summary>
+    /// The region, its integral and its perimeter from bit masks of the padded box's rows, for boxes up to
+    /// <see cref="MaxMaskWidth"/> wide: the pixels above the level (one vector compare per 8 columns), then the region
+    /// grown from the seed by 8-neighbour dilation within them until it stops changing — the same pixels as the flood
+    /// fill, without its unpredictable branch per neighbour (which made the fill most of the measuring time). The
+    /// integral sums the same values in another order: they are whole or half counts, so the double sum is exact either way.
+    /// Edges are counted per row: each 4-adjacent pair of region pixels hides two of the 4·area pixel edges.
+    /// </summary>
+    private unsafe Cluster MeasureByMasks(float* fill, int seedRow, int seedColumn, float level, float background, float peak,
+                                          float x, float y, float response)
+    {
+        int padded = _padded;
+        ulong* above = stackalloc ulong[padded];
+        ulong* region = stackalloc ulong[padded];
+        var levelV = Vector256.Create(level);
+        for (int r = 0; r < padded; r++)
+        {
+            float* row = fill + r * padded;
+            ulong bits = 0;
+            int c = 0;
+            for (; c + 8 <= padded; c += 8)
+                bits |= (ulong)Vector256.GreaterThan(Vector256.Load(row + c), levelV).ExtractMostSignificantBits() << c;
+            for (; c < padded; c++)
+                if (row[c] > level) bits |= 1UL << c;
+            above[r] = bits;
+            region[r] = 0;
+        }
+        region[seedRow] = 1UL << seedColumn;
+        // The ring rows and columns are −∞, never above the level: the region stays inside rows and columns 1 … padded−2.
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int r = 1; r < padded - 1; r++)
+            {
+                ulong near = region[r - 1] | region[r] | region[r + 1];
+                near |= (near << 1) | (near >> 1);
+                ulong grown = region[r] | (near & above[r]);
+                if (grown != region[r]) { region[r] = grown; changed = true; }
+            }
+        }
+        int area = 0, pairs = 0;
+        double integrated = peak - background;
+        for (int r = 1; r < padded - 1; r++)
+        {
+            ulong bits = region[r];
+            area += BitOperations.PopCount(bits);
+            pairs += BitOperations.PopCount(bits & (bits >> 1)) + BitOperations.PopCount(bits & region[r + 1]);
+            if (r == seedRow) bits &= ~(1UL << seedColumn);       // the seed is counted at its peak value above
+            float* row = fill + r * padded;
+            while (bits != 0)
+            {
+                integrated += row[BitOperations.TrailingZeroCount(bits)] - background;
+                bits &= bits - 1;
+            }
+        }
+        int edges = 4 * area - 2 * pairs;
+        double perimeter = Math.PI / 4 * edges;
+        float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
+        return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
     }
 
     private const int MaxRankedValues = 64;
