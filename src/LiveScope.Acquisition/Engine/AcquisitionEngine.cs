@@ -15,9 +15,9 @@ public sealed record EngineOptions
     public TimeSpan MaxPipelineWait { get; init; } = TimeSpan.FromSeconds(2);
     public ResilienceOptions Resilience { get; init; } = new();
     /// <summary>
-    /// Before waiting for the next due time, wait until every acquired frame is stored and analysed. For a simulated
-    /// clock that runs as fast as possible: otherwise the clock races ahead of the analysis and adaptive rules act on
-    /// the past. Never on real time, where the analysis must not hold up the camera.
+    /// Before each event, wait until every acquired frame is stored and analysed. For a simulated clock that runs as
+    /// fast as possible: otherwise the clock races ahead of the analysis, adaptive rules act on the past, and a run
+    /// depends on thread timing (it does not repeat itself). Never on real time, where analysis must not hold up the camera.
     /// </summary>
     public bool LockstepSubscribers { get; init; }
     /// <summary>
@@ -166,8 +166,11 @@ public sealed partial class AcquisitionEngine
             var changed = run.Queue.Changed;
             if (!run.Queue.TryPeek(out var next)) break;
             var due = run.DueOf(next);
-            if (_options.LockstepSubscribers && _scope.Clock.Now < due)
+            if (_options.LockstepSubscribers)
             {
+                // Before every event, not only before the clock moves: the next position's frame (due at the same
+                // timepoint) would otherwise be taken while this one's rules run, and a rule reads the clock to place
+                // what it queues — so a simulated run would depend on thread timing and not repeat itself.
                 await pipeline.WhenIdleAsync(ct).ConfigureAwait(false);
                 if (changed.IsCancellationRequested) continue; // the analysis changed the plan: look at the head again
             }
