@@ -6,8 +6,6 @@ using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
 using LiveScope.Analysis.Detection;
 using LiveScope.Analysis.Metrics;
-using LiveScope.Core.Devices;
-using LiveScope.Core.Geometry;
 using LiveScope.Core.Timing;
 
 namespace LiveScope.Adaptive.Tests;
@@ -148,22 +146,7 @@ public class DecisionPathTests
         }, Width, Height);
         var queue = new EventQueue(plan.Events);
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-never-written"), (_, _) => { });
-        return new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(double.PositiveInfinity), frap, new ReachEverywhere(), seed: 1);
-    }
-
-    /// <summary>A photo-targeter whose reach covers the frame; never fires.</summary>
-    private sealed class ReachEverywhere : IPhotoTargeter
-    {
-        public string Name => "reach everywhere";
-        public DeviceKind Kind => DeviceKind.PhotoTargeter;
-        public AffineTransform2D CameraToTarget { get; set; } = AffineTransform2D.Identity;
-        public double SpotDiameterPx => 2;
-        public bool LaserOn => false;
-        public TargetBounds TargetRange => new(-1e6, -1e6, 1e6, 1e6);
-        public Task FireAtTargetAsync(PixelPoint target, TimeSpan dwell, double powerFraction, CancellationToken ct) => throw new InvalidOperationException();
-        public Task BleachAsync(BleachRegion region, BleachSettings settings, CancellationToken ct) => throw new InvalidOperationException();
-        public Task MakeSafeAsync(CancellationToken ct) => Task.CompletedTask;
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        return new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(double.PositiveInfinity), frap, new DecisionWarmUp.StandInTargeter(), seed: 1);
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public static class DecisionWarmUp
     }
 
     /// <summary>Answers what actions ask of a photo-targeter (reach, spot size, calibration); firing is refused.</summary>
-    private sealed class StandInTargeter : IPhotoTargeter
+    internal sealed class StandInTargeter : IPhotoTargeter
     {
         public string Name => "warm-up stand-in";
         public DeviceKind Kind => DeviceKind.PhotoTargeter;
