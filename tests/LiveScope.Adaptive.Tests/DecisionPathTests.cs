@@ -163,6 +163,13 @@ public class DecisionPathTests
                 case UrgentSection.Method.Nice: inside.Nice.Should().Be(Math.Min(before.Nice, UrgentSection.UrgentNice)); break;
                 default: inside.Should().Be(before); break;
             }
+            // A thread started from inside (the runtime starts pool workers from whichever thread asks) starts ordinary.
+            (int Nice, int RtPriority, int Policy) child = default;
+            var thread = new Thread(() => child = Scheduling());
+            thread.Start();
+            thread.Join();
+            child.Policy.Should().Be(0, "SCHED_OTHER: real-time priority is not inherited");
+            child.Nice.Should().BeGreaterThanOrEqualTo(0, "nor a raised nice value");
         }
         Scheduling().Should().Be(before);
     }

@@ -24,6 +24,10 @@ public readonly partial struct UrgentSection : IDisposable
     public const int UrgentNice = -15;
 
     private const int SchedOther = 0, SchedFifo = 1, SchedRoundRobin = 2;
+    // Threads started from inside a section (the runtime starts thread-pool workers from whichever thread asks for
+    // one) must not inherit its priority: a real-time pool thread running analysis starved every ordinary thread —
+    // the signal handler's too, so Ctrl-C went unanswered under load. With this flag they start ordinary.
+    private const int SchedResetOnFork = 0x40000000;
     private const int PrioProcess = 0;   // with a thread id as "who", Linux applies it to that thread only
 
     private static volatile int _method = OperatingSystem.IsLinux() ? -1 : (int)Method.None;   // −1: not tried yet
@@ -79,16 +83,18 @@ public readonly partial struct UrgentSection : IDisposable
         if (policy < 0 || SchedGetParam(tid, &priority) != 0) return null;
         if ((policy & 0xFF) is SchedFifo or SchedRoundRobin) return new UrgentSection();   // already real-time: leave it
         int urgent = RealTimePriority;
-        if (SchedSetScheduler(tid, SchedFifo, &urgent) != 0) return null;
+        if (SchedSetScheduler(tid, SchedFifo | SchedResetOnFork, &urgent) != 0) return null;
         return new UrgentSection(tid, Method.RealTime, policy, priority);
     }
 
-    private static UrgentSection? EnterNice(int tid)
+    private static unsafe UrgentSection? EnterNice(int tid)
     {
         Marshal.SetLastPInvokeError(0);
         int previous = GetPriority(PrioProcess, tid);
         if (previous == -1 && Marshal.GetLastPInvokeError() != 0) return null;
         if (previous <= UrgentNice) return new UrgentSection();                               // already as urgent
+        int none = 0;
+        if (SchedSetScheduler(tid, SchedOther | SchedResetOnFork, &none) != 0) return null;
         if (SetPriority(PrioProcess, tid, UrgentNice) != 0) return null;
         return new UrgentSection(tid, Method.Nice, SchedOther, previous);
     }
