@@ -40,7 +40,6 @@ internal static class ReplayRules
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  rules: {decisions.Count} decisions ({string.Join(", ", decisions.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}); " +
             $"summary in {Path.Combine(folder, "adaptive-run", "adaptive.json")} after dispose"));
-        Console.WriteLine($"  decisions taken at raised thread priority (UrgentSection): {LiveScope.Core.Timing.UrgentSection.Raising}");
         // The figures adaptive.json stores, with its definitions (DecisionLog).
         Line("decision latency (analysis result → action queued)", controller.DecisionLatency);
         Line("frame to decision (camera frame handed to the engine → action queued)", controller.FrameToDecisionLatency);

@@ -24,9 +24,8 @@ public sealed record AdaptiveSetup(string RunFolder, IMicroscopeClock Clock, IRu
 /// actions queued (interval changes, bleach-and-follow, z-stacks, leaving a position, stopping), each logged with
 /// the frame and metric values behind it and the time it took. It also chooses bleach targets for FRAP steps that
 /// say <c>target: analysis</c>, and fits every FRAP step when its last frame is in. Without rules it is plain live
-/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread, which hands each analysed frame's
-/// decision to a real-time <see cref="DecisionThread"/> and waits for it; bleach targets are asked for on the engine's
-/// thread.
+/// analysis plus FRAP fits. Frames arrive on the frame pipeline's consumer thread, which also takes the decisions;
+/// bleach targets are asked for on the engine's thread.
 /// </summary>
 public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser, IDisposable
 {
@@ -37,7 +36,6 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
     private readonly ActionContext _context;
     private readonly ActionRunner _actions;
     private readonly DecisionLog _decisions;
-    private readonly DecisionThread _decisionThread;
     private readonly Dictionary<int, PositionWatch> _watches = new();
     private readonly object _watchGate = new();
     private readonly Dictionary<(string Rule, int Action, int Position), string?> _lastRefusal = new();
@@ -60,7 +58,6 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
         DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
-        _decisionThread = new DecisionThread(Decide);
     }
 
     public LiveAnalysis Analysis { get; }
@@ -84,19 +81,11 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         Analysis.OnFrame(frame, planned, acquiredTimestamp);
     }
 
+    /// <summary>On the analysing thread, right after the frame's analysis: the watch, the rules, the actions.</summary>
     private void OnAnalysed(AnalysedFrame a)
     {
-        _analysedAt = Stopwatch.GetTimestamp(); // the decision latency starts at the result, before the hand-over
+        long analysed = Stopwatch.GetTimestamp(); // the decision latency starts at the analysis result
         if (a.Planned.Series is not null) return;
-        _decisionThread.Run(a);
-    }
-
-    private long _analysedAt;
-
-    /// <summary>On the decision thread, while the analysing thread waits: the watch, the rules, the actions.</summary>
-    private void Decide(AnalysedFrame a)
-    {
-        long analysed = _analysedAt;
         int p = a.Planned.PositionIndex;
         var cellAt = CellLookup(a.Pipeline.CellMasks);
         PositionWatch watch;
@@ -208,7 +197,6 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _disposed = true;
         _context.Frap.FinishAll((step, e) => _log.LogError(e, "Finishing the FRAP analysis of {Step} failed", step));
         Analysis.Dispose();
-        _decisionThread.Dispose();
         _decisions.Complete();
         if (!_plan.Protocol.Adapt.IsEmpty)
         {

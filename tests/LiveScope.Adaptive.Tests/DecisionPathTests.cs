@@ -6,13 +6,12 @@ using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
 using LiveScope.Analysis.Detection;
 using LiveScope.Analysis.Metrics;
-using LiveScope.Core.Timing;
 
 namespace LiveScope.Adaptive.Tests;
 
 /// <summary>
 /// The decision path runs on every analysed frame (issue #6: p99 ≤ 2 ms at 2048²): it must not allocate (a collection
-/// stops every thread), must not grow with clusters × clusters or cells × births, and runs at raised priority.
+/// stops every thread), must not grow with clusters × clusters or cells × births.
 /// </summary>
 public class DecisionPathTests
 {
@@ -147,82 +146,5 @@ public class DecisionPathTests
         var queue = new EventQueue(plan.Events);
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-never-written"), (_, _) => { });
         return new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(double.PositiveInfinity), frap, new DecisionWarmUp.StandInTargeter(), seed: 1);
-    }
-
-    [Fact]
-    public void An_urgent_section_raises_the_threads_priority_and_restores_it()
-    {
-        var before = Scheduling();
-        using (UrgentSection.Enter())
-        {
-            // Root (CI, this machine) may use the real-time class; elsewhere nice, or nothing — and it says which.
-            var inside = Scheduling();
-            switch (UrgentSection.Raising)
-            {
-                case UrgentSection.Method.RealTime: inside.Policy.Should().Be(1, "SCHED_FIFO"); inside.RtPriority.Should().Be(UrgentSection.RealTimePriority); break;
-                case UrgentSection.Method.Nice: inside.Nice.Should().Be(Math.Min(before.Nice, UrgentSection.UrgentNice)); break;
-                default: inside.Should().Be(before); break;
-            }
-            // A thread started from inside (the runtime starts pool workers from whichever thread asks) starts ordinary.
-            (int Nice, int RtPriority, int Policy) child = default;
-            var thread = new Thread(() => child = Scheduling());
-            thread.Start();
-            thread.Join();
-            child.Policy.Should().Be(0, "SCHED_OTHER: real-time priority is not inherited");
-            child.Nice.Should().BeGreaterThanOrEqualTo(0, "nor a raised nice value");
-        }
-        Scheduling().Should().Be(before);
-    }
-
-    [Fact]
-    public void The_decision_thread_decides_on_its_own_raised_thread_returns_when_done_and_hands_back_errors()
-    {
-        int callerThread = Environment.CurrentManagedThreadId, decidedOn = 0, decisions = 0;
-        (int Nice, int RtPriority, int Policy) scheduling = default;
-        bool fail = false;
-        using (var thread = new DecisionThread(_ =>
-               {
-                   decidedOn = Environment.CurrentManagedThreadId;
-                   scheduling = Scheduling();
-                   decisions++;
-                   if (fail) throw new InvalidOperationException("rule failed");
-               }))
-        {
-            for (int i = 0; i < 3; i++) thread.Run(default);
-            decisions.Should().Be(3, "Run returns only once the decision is taken");
-            decidedOn.Should().NotBe(callerThread);
-            if (thread.Raising == UrgentSection.Method.RealTime) scheduling.Policy.Should().Be(1, "decisions run in SCHED_FIFO");
-            fail = true;
-            var act = () => thread.Run(default);
-            act.Should().Throw<InvalidOperationException>().WithMessage("rule failed");
-            fail = false;
-            thread.Run(default);
-            decisions.Should().Be(5, "the thread goes on after a failed decision");
-        }
-    }
-
-    [Fact]
-    public void A_wake_signal_counts_and_wakes_a_waiter_on_another_thread()
-    {
-        using var signal = new WakeSignal();
-        signal.Set();
-        signal.Set();
-        signal.Wait();
-        signal.Wait();   // both counted: neither blocks
-        using var back = new WakeSignal();
-        var waiter = new Thread(() => { signal.Wait(); back.Set(); });
-        waiter.Start();
-        signal.Set();
-        back.Wait();
-        waiter.Join();
-    }
-
-    /// <summary>The calling thread's nice value, real-time priority and policy, from /proc (fields 19, 40, 41 of its stat line).</summary>
-    private static (int Nice, int RtPriority, int Policy) Scheduling()
-    {
-        var stat = File.ReadAllText("/proc/thread-self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');   // the first field after the command is field 3
-        int Field(int n) => int.Parse(fields[n - 3], System.Globalization.CultureInfo.InvariantCulture);
-        return (Field(19), Field(40), Field(41));
     }
 }

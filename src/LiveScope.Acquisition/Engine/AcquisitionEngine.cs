@@ -1,4 +1,3 @@
-using System.Runtime;
 using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Core.Devices;
@@ -82,10 +81,6 @@ public sealed partial class AcquisitionEngine
         var status = RunStatus.Completed;
         Exception? error = null;
         Log("run.start", new() { ["protocol"] = plan.Protocol.Name, ["events"] = queue.Count, ["microscope"] = _scope.Name });
-        // No blocking full collections while acquiring (background ones only, unless memory runs short): a blocking
-        // gen-2 pause stops every thread — the camera's, the rules' — for tens of milliseconds.
-        var gcMode = GCSettings.LatencyMode;
-        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
         try
         {
             await ExecuteAllAsync(run, pipeline, progress, ct).ConfigureAwait(false);
@@ -101,10 +96,6 @@ public sealed partial class AcquisitionEngine
             error = e;
             _log.LogError(e, "Run failed; making the microscope safe");
             Log("fault", new() { ["error"] = e.Message, ["type"] = e.GetType().Name, ["fatal"] = true });
-        }
-        finally
-        {
-            GCSettings.LatencyMode = gcMode;
         }
         // Safety first, then the data: lasers and pumps must not wait for a disk.
         var safety = await _scope.MakeSafeAsync().ConfigureAwait(false);
