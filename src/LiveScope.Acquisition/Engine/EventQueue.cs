@@ -90,8 +90,7 @@ public sealed class EventQueue
                 kept.Add((added, (added.DueAt, added.Sequence)));
             }
             // One heap build over kept and new events (linear), not one sift per new event: thousands at an interval change.
-            _queue.Clear();
-            _queue.EnqueueRange(kept);
+            Rebuild(kept);
         }
         Signal();
         return removed;
@@ -148,10 +147,15 @@ public sealed class EventQueue
     private List<PlannedEvent> RemoveLocked(Func<PlannedEvent, bool> match)
     {
         var removed = Split(match, out var kept);
-        if (removed.Count == 0) return removed;
-        _queue.Clear();
-        _queue.EnqueueRange(kept);
+        if (removed.Count > 0) Rebuild(kept);
         return removed;
+    }
+
+    /// <summary>The heap made anew from these items, in one linear build. Call under the lock.</summary>
+    private void Rebuild(List<(PlannedEvent, (TimeSpan, long))> items)
+    {
+        _queue.Clear();
+        _queue.EnqueueRange(items);
     }
 
     /// <summary>The heap's items, matching or not; the heap itself is left as it is. Call under the lock.</summary>

@@ -9,12 +9,13 @@ public sealed partial class ProtocolValidator
         {
             var spec = p.Adapt;
             if (spec.IsEmpty) return;
-            var shortest = p.Phases.OfType<ImagingPhaseSpec>().Select(x => x.IntervalS).DefaultIfEmpty(0).Min();
+            var imagingPhases = p.Phases.OfType<ImagingPhaseSpec>().ToList();
+            var shortest = imagingPhases.Select(x => x.IntervalS).DefaultIfEmpty(0).Min();
+            var imaging = imagingPhases.Select(x => x.Name).ToList();
             for (int i = 0; i < spec.Rules.Count; i++)
             {
                 var rule = spec.Rules[i];
                 var path = rule.SourcePath;
-                var imaging = p.Phases.OfType<ImagingPhaseSpec>().Select(x => x.Name).ToList();
                 foreach (var phase in rule.Phases ?? [])
                     if (!imaging.Contains(phase))
                         Fail($"{path}.phases", $"'{phase}' is not an imaging phase of this protocol (imaging phases: {string.Join(", ", imaging)})");
