@@ -12,15 +12,20 @@ internal sealed class CliProcess : IDisposable
 
     public static string Root => LiveScope.Testing.RepoRoot.Path;
 
-    private CliProcess(string workingDirectory, IEnumerable<string> args)
+    private CliProcess(string workingDirectory, IEnumerable<string> args, bool ignoreInterrupt = false)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // Started through env(1), which then execs dotnet (same pid), to set Ctrl-C's disposition the way a terminal
+        // does: a child inherits an ignored SIGINT, and the test host has one whenever the suite itself was started
+        // as a script's background job. Then the run could never see the Ctrl-C these tests send.
+        var info = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        info.ArgumentList.Add(ignoreInterrupt ? "--ignore-signal=INT" : "--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "livescope.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         _process = Process.Start(info)!;
@@ -32,6 +37,10 @@ internal sealed class CliProcess : IDisposable
     }
 
     public static CliProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args);
+
+    /// <summary>Starts the command as a shell script's background job would: with SIGINT ignored.</summary>
+    public static CliProcess StartIgnoringInterrupt(string workingDirectory, params string[] args) =>
+        new(workingDirectory, args, ignoreInterrupt: true);
 
     public static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, params string[] args)
     {

@@ -51,6 +51,33 @@ public class RunLifecycleTests : IDisposable
         var exit = await run.WaitAsync(TimeSpan.FromMinutes(1));
 
         exit.Should().Be(130, run.Output + run.Errors);
+        run.Errors.Should().Contain("Stopping: making the microscope safe");
+        StoppedSafely(folder);
+
+        // What a cancelled run kept can be analysed like any other data.
+        var (analyzed, output, errors) = await CliProcess.RunAsync(_work, "analyze", folder);
+        analyzed.Should().Be(0, errors);
+        output.Should().Contain("clusters/frame");
+        File.Exists(Path.Combine(folder, RunFolder.MeasurementsFolderName, "field_1", "clusters.csv")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_run_started_with_Ctrl_C_ignored_says_so_and_SIGTERM_still_stops_it_safely()
+    {
+        using var run = CliProcess.StartIgnoringInterrupt(_work, ["run", Protocol("insulin-stimulation-timelapse.yaml"),
+            "--config", Config, "--out", "out", "--time-scale", "60", .. SmallRig]);
+        var folder = await WaitForPlanesAsync(Path.Combine(_work, "out"), minimumBytes: 200_000);
+        run.Errors.Should().Contain($"Ctrl-C (SIGINT) ignored").And.Contain($"kill -TERM {run.Id}");
+        run.Signal("TERM");
+        var exit = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        exit.Should().Be(130, run.Output + run.Errors);
+        StoppedSafely(folder);
+    }
+
+    /// <summary>A cancelled run's folder: outcome recorded, every device made safe, every OME-TIFF closed properly.</summary>
+    private static void StoppedSafely(string folder)
+    {
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, RunFolder.ManifestFileName)));
         manifest.RootElement.GetProperty("outcome").GetString().Should().Be("cancelled");
         var events = EventLog.ReadAll(Path.Combine(folder, RunFolder.EventsFileName));
@@ -62,12 +89,6 @@ public class RunLifecycleTests : IDisposable
             using var reader = OmeTiffReader.Open(tif); // complete without recovery
             reader.Planes.Count.Should().BeGreaterThan(0);
         }
-
-        // What a cancelled run kept can be analysed like any other data.
-        var (analyzed, output, errors) = await CliProcess.RunAsync(_work, "analyze", folder);
-        analyzed.Should().Be(0, errors);
-        output.Should().Contain("clusters/frame");
-        File.Exists(Path.Combine(folder, RunFolder.MeasurementsFolderName, "field_1", "clusters.csv")).Should().BeTrue();
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public static class RunCommand
         command.SetAction(async (parse, _) =>
         {
             using var shutdown = new Shutdown();
+            if (Shutdown.InterruptIgnored) Console.Error.WriteLine(Shutdown.InterruptIgnoredWarning, Environment.ProcessId);
             var overrides = CommonOptions.Overrides(parse.GetValue(set));
             if (parse.GetValue(timeScale) is { } ts) overrides.Add(new("backends.simulated.time_scale", ts.ToString(CultureInfo.InvariantCulture)));
             if (parse.GetValue(seed) is { } s) overrides.Add(new("backends.simulated.seed", s.ToString(CultureInfo.InvariantCulture)));
