@@ -87,22 +87,22 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         long analysed = Stopwatch.GetTimestamp(); // the decision latency starts at the analysis result
         if (a.Planned.Series is not null) return;
         int p = a.Planned.PositionIndex;
-        var cellAt = CellLookup(a.Pipeline.CellMasks);
         PositionWatch watch;
         lock (_watchGate)
         {
             if (!_watches.TryGetValue(p, out watch!)) _watches[p] = watch = new PositionWatch();
             watch.Update(a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
-                a.Pipeline.LastClusters, a.Pipeline.LastTrackIds, cellAt);
+                a.Pipeline.LastClusters, a.Pipeline.LastSightings, a.Pipeline.LastClusterCells);
         }
         if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
         var firings = _rules.Evaluate(p, watch, a.Planned.Phase);
         _decisions.RulesEvaluated(analysed);
+        var cellAt = firings.Count == 0 ? null : CellLookup(a.Pipeline.CellMasks);
         foreach (var firing in firings)
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
                 var action = firing.Rule.Then[actionIndex];
-                var site = new ActionSite(p, watch, firing, _setup.Clock.Now, cellAt);
+                var site = new ActionSite(p, watch, firing, _setup.Clock.Now, cellAt!);
                 ActionOutcome? outcome;
                 try
                 {

@@ -6,6 +6,7 @@ using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
 using LiveScope.Analysis.Detection;
 using LiveScope.Analysis.Metrics;
+using LiveScope.Analysis.Tracking;
 
 namespace LiveScope.Adaptive.Tests;
 
@@ -32,6 +33,8 @@ public class DecisionPathTests
         }
 
         public static int CellAt(double x, double y) => 1 + (int)(y / (Height / 6.0));
+
+        public static int[] CellsOf(Cluster[] clusters) => clusters.Select(c => CellAt(c.X, c.Y)).ToArray();
     }
 
     private static CellFrameMetrics[] Cells() =>
@@ -50,16 +53,21 @@ public class DecisionPathTests
         var watch = new PositionWatch();
         var field = new Field(seed: 3);
         var cells = Cells();
-        var frames = Enumerable.Range(0, 320).Select(t => t == 0 ? field.Next(births: 400, deaths: 0) : field.Next(births: 20, deaths: 20)).ToArray();
+        var book = new TrackBook();
+        var frames = Enumerable.Range(0, 320).Select(t =>
+        {
+            var (clusters, ids) = t == 0 ? field.Next(births: 400, deaths: 0) : field.Next(births: 20, deaths: 20);
+            return (Clusters: clusters, Tracks: book.Sight(t * 0.5, ids), Cells: Field.CellsOf(clusters));
+        }).ToArray();
         void Run(int from, int to)
         {
             for (int t = from; t < to; t++)
             {
-                watch.Update(t * 0.5, default, cells, frames[t].Clusters, frames[t].Ids, Field.CellAt);
+                watch.Update(t * 0.5, default, cells, frames[t].Clusters, frames[t].Tracks, frames[t].Cells);
                 rules.Evaluate(0, watch);
             }
         }
-        Run(0, 300);   // past the births' one-minute window (0.5 s frames) and several pruning passes: every table at its size
+        Run(0, 300);   // past the births' one-minute window (0.5 s frames): every list at its size
         long before = GC.GetAllocatedBytesForCurrentThread();
         Run(300, 320);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -74,13 +82,14 @@ public class DecisionPathTests
         var cells = Cells();
         var born = new List<(double TimeS, int Cell)>();
         var known = new HashSet<int>();
+        var book = new TrackBook();
         for (int t = 0; t < 60; t++)
         {
             double time = t * 3.0;
             var (clusters, ids) = field.Next(births: t % 7, deaths: t % 5);
             for (int i = 0; i < ids.Length; i++)
                 if (known.Add(ids[i]) && t > 0) born.Add((time, Field.CellAt(clusters[i].X, clusters[i].Y)));
-            watch.Update(time, default, cells, clusters, ids, Field.CellAt);
+            watch.Update(time, default, cells, clusters, book.Sight(time, ids), Field.CellsOf(clusters));
             double span = Math.Min(PositionWatch.BirthWindowS, time);
             if (span <= 0) continue;
             foreach (var cell in cells)
@@ -92,31 +101,30 @@ public class DecisionPathTests
     }
 
     [Fact]
-    public void A_track_keeps_its_age_across_short_gaps_and_is_new_again_after_a_long_absence()
+    public void Ages_and_births_are_what_tracking_saw_and_clusters_there_from_the_start_are_not_births()
     {
+        // Fed from a real tracker: cluster A from the first frame, B appears on frame 2, misses frame 4 (gap closed,
+        // same track) and is back on frame 5.
+        var tracker = new ClusterTracker();
         var watch = new PositionWatch();
         var cells = Cells();
-        Cluster[] one = [new(100, 100, 50, 400, 100, 1000, 9, 1)], two = [one[0], new(900, 900, 50, 400, 100, 1000, 9, 1)];
-        WatchedCluster Seen(int t, bool withTrack2)
+        Cluster a = new(100, 100, 50, 400, 100, 1000, 9, 1), b = new(900, 900, 50, 400, 100, 1000, 9, 1);
+        for (int t = 0; t < 6; t++)
         {
-            if (withTrack2) watch.Update(0.5 * t, default, cells, two, [1, 2], Field.CellAt);
-            else watch.Update(0.5 * t, default, cells, one, [1], Field.CellAt);
-            return watch.Clusters[^1];
+            Cluster[] clusters = t is >= 2 and not 4 ? [a, b] : [a];
+            tracker.Add(t, 0.5 * t, clusters);
+            watch.Update(0.5 * t, default, cells, clusters, tracker.LastSightings, Field.CellsOf(clusters));
         }
-        Seen(0, false);
-        var born = Seen(1, true);
-        born.AgeFrames.Should().Be(1);
-        born.BornAtS.Should().Be(0.5, "track 2 is born on frame 1");
-        int t = 2;
-        for (; t < 2 + PositionWatch.ForgetAfterFrames - 1; t++) Seen(t, false);
-        var back = Seen(t++, true);
-        back.AgeFrames.Should().Be(2, "a gap shorter than the forget period keeps the track's history");
-        back.BornAtS.Should().Be(0.5);
-        for (int end = t + 2 * PositionWatch.ForgetAfterFrames; t < end; t++) Seen(t, false);
-        var again = Seen(t, true);
-        again.AgeFrames.Should().Be(1, "after twice the forget period unseen, the track is forgotten and counts as new");
-        again.BornAtS.Should().Be(0.5 * t);
-        watch.BirthsPerMinute(Field.CellAt(900, 900)).Should().BeApproximately(2 / (0.5 * t / 60), 1e-9, "born twice in the time watched");
+        watch.Clusters.Should().HaveCount(2);
+        var (first, later) = (watch.Clusters[0], watch.Clusters[1]);
+        first.AgeFrames.Should().Be(6);
+        first.BornAtS.Should().Be(double.NaN, "it was there when watching started");
+        later.TrackId.Should().NotBe(first.TrackId);
+        later.AgeFrames.Should().Be(3, "seen on frames 2, 3 and 5: the gap closed, the frame it missed not counted");
+        later.BornAtS.Should().Be(1.0);
+        later.CellId.Should().Be(Field.CellAt(900, 900));
+        watch.BirthsPerMinute(later.CellId).Should().BeApproximately(1 / (2.5 / 60), 1e-9, "one birth in the 2.5 s watched");
+        watch.BirthsPerMinute(first.CellId).Should().Be(0);
     }
 
     [Fact]

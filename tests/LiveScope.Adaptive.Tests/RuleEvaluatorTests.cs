@@ -9,12 +9,14 @@ public class RuleEvaluatorTests
 {
     private static AdaptRule Rule(AdaptCondition when, double cooldownS = 0) => new("r", when, [new StopAction("test")], cooldownS);
 
-    /// <summary>Feeds one frame with <paramref name="count"/> clusters; cluster i has track id ids[i].</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PositionWatch, TrackBook> Books = new();
+
+    /// <summary>Feeds one frame with <paramref name="count"/> clusters, all in cell 1; cluster i has track id ids[i].</summary>
     private static void Frame(PositionWatch watch, int t, double timeS, params int[] ids)
     {
         var clusters = ids.Select((id, i) => new Cluster(10 + i * 10, 20, 100, 500, 100, 1000 + id, 9, 1)).ToArray();
         var field = new FrameMetrics(t, timeS, ids.Length, ids.Length, 1, 100, ids.Length / 100.0, 9, 1000, 5, 0.1, 50);
-        watch.Update(timeS, field, [], clusters, ids, (_, _) => 1);
+        watch.Update(timeS, field, [], clusters, Books.GetOrCreateValue(watch).Sight(timeS, ids), ids.Select(_ => 1).ToArray());
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using LiveScope.Adaptive.Frap;
 using LiveScope.Adaptive.Rules;
 using LiveScope.Analysis.Detection;
 using LiveScope.Analysis.Metrics;
+using LiveScope.Analysis.Tracking;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Geometry;
 
@@ -36,7 +37,8 @@ public static class DecisionWarmUp
         var rules = new RuleEvaluator(adapt.Rules);
         float w = plan.ImageWidth, h = plan.ImageHeight;
         Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
-        int[] tracks = [1, 2];
+        var tracks = new TrackSighting[clusters.Length];
+        int[] inCell = [1, 1];
         CellFrameMetrics[] cells = [new(0, 0, 1, 100, 50, 1, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
         int frames = 2 + Math.Min(20, adapt.Rules.Max(r => r.When switch
         {
@@ -47,7 +49,9 @@ public static class DecisionWarmUp
         for (int frame = 0; frame < frames; frame++)
         {
             int n = Math.Min(frame + 1, clusters.Length);
-            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, n), tracks.AsSpan(0, n), (_, _) => 1);
+            for (int i = 0; i < n; i++)
+                tracks[i] = new TrackSighting(i + 1, frame - i + 1, first.DueAt.TotalSeconds + i);   // track i first seen at frame i
+            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, n), tracks.AsSpan(0, n), inCell.AsSpan(0, n));
             rules.Evaluate(p, watch);
         }
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LiveScope.Acquisition.Protocols;
 using LiveScope.Analysis.Metrics;
+using LiveScope.Analysis.Tracking;
 
 namespace LiveScope.Adaptive.Rules;
 
@@ -12,34 +12,20 @@ public readonly record struct WatchedCluster(int TrackId, double XPx, double YPx
 /// What the rules know about one position's regular time-lapse: the latest frame's metrics (whole field and per
 /// cell), its clusters with their track ids, when each track was first seen and how many frames it has lived, and
 /// recent births. Updated once per analysed frame on the analysis thread, before the rules run, so it is on the
-/// decision path: one hash lookup per cluster and nothing allocated per frame once its tables have grown (a 2048²
-/// frame holds thousands of clusters). Decision-path methods are compiled fully optimised from their first call: the
-/// first frames of a run would otherwise run unoptimised code, at several milliseconds a frame.
+/// decision path. It is fed what the analysis already worked out for each cluster — its track's age and first
+/// sighting (<see cref="TrackSighting"/>) and its cell — as flat arrays in the clusters' order: one sequential pass,
+/// no lookup by track id or pixel. (A table of tracks keyed by id took 1–3 ms of CPU per 2048² frame in a run,
+/// ten times its benchmark figure: by the time the rules run, the frame's detection has pushed it out of the cache.)
+/// Nothing is allocated per frame once its lists have grown; decision-path methods are compiled fully optimised
+/// from their first call (the first frames of a run would otherwise run unoptimised code, at milliseconds a frame).
 /// </summary>
 public sealed class PositionWatch
 {
     /// <summary>Births are counted over this trailing window of frame time.</summary>
     public const double BirthWindowS = 60;
 
-    private struct TrackSeen
-    {
-        public int FirstFrame;
-        public double FirstTimeS;
-        public int Frames;
-        public int LastFrame;
-    }
-
-    /// <summary>A track not seen for this many frames (up to twice as many) is forgotten. A power of 2.</summary>
-    public const int ForgetAfterFrames = 16;
-
-    private readonly Dictionary<int, TrackSeen> _tracks = new();
-    // When to look at each track again, by frame (a wheel of 2 × ForgetAfterFrames slots: every check is due within
-    // that many frames): one not seen for ForgetAfterFrames by then is forgotten, one still seen is looked at again a
-    // period later. So the table stays small over hours at the cost of one look per track per period, and no frame
-    // makes a pass over thousands of entries (that pass cost 2 ms at 2048²).
-    private readonly Queue<int>[] _checks = Enumerable.Range(0, 2 * ForgetAfterFrames).Select(_ => new Queue<int>()).ToArray();
     private readonly Queue<(double TimeS, int CellId)> _births = new();
-    private readonly Dictionary<int, int> _birthsInCell = new();   // of _births, by the cell each was born in
+    private int[] _birthsInCell = new int[64];   // of _births, by the cell each was born in (cell ids are small labels)
     private readonly List<WatchedCluster> _clusters = [];
     private readonly List<CellFrameMetrics> _cells = [];
     private double _firstTimeS = double.NaN;
@@ -50,60 +36,44 @@ public sealed class PositionWatch
     public IReadOnlyList<WatchedCluster> Clusters => _clusters;
     public IReadOnlyList<CellFrameMetrics> Cells => _cells;
 
-    /// <summary>Takes in one analysed frame. <paramref name="cellOf"/> gives the cell (0 = none) at a pixel.</summary>
+    /// <summary>
+    /// Takes in one analysed frame: its clusters, what tracking knows of each (<paramref name="tracks"/>) and the cell
+    /// (0 = none) each is in (<paramref name="clusterCells"/>), all in the same order. Tracks first seen at or before
+    /// the first frame watched were there already: they are not births, and their <see cref="WatchedCluster.BornAtS"/> is NaN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(double timeS, FrameMetrics field, IReadOnlyList<CellFrameMetrics> cells,
-        ReadOnlySpan<Analysis.Detection.Cluster> clusters, ReadOnlySpan<int> trackIds, Func<double, double, int> cellOf)
+        ReadOnlySpan<Analysis.Detection.Cluster> clusters, ReadOnlySpan<TrackSighting> tracks, ReadOnlySpan<int> clusterCells)
     {
-        int frame = FramesAnalysed++;
-        if (frame == 0) _firstTimeS = timeS;
+        if (tracks.Length != clusters.Length || clusterCells.Length != clusters.Length)
+            throw new ArgumentException($"{clusters.Length} clusters need as many track sightings ({tracks.Length}) and cells ({clusterCells.Length})");
+        if (FramesAnalysed++ == 0) _firstTimeS = timeS;
         LastTimeS = timeS;
         Field = field;
         _cells.Clear();
         _cells.AddRange(cells);
         _clusters.Clear();
-        // Grown once for all of this frame's clusters, not step by step (a first 2048² frame's thousands of tracks
-        // took ten resizes of the table).
         _clusters.EnsureCapacity(clusters.Length);
-        _tracks.EnsureCapacity(_tracks.Count + clusters.Length);
         for (int i = 0; i < clusters.Length; i++)
         {
             var c = clusters[i];
-            int id = trackIds[i];
-            int cell = cellOf(c.X, c.Y);
-            ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(_tracks, id, out bool known);
-            if (!known)
-            {
-                seen = new TrackSeen { FirstFrame = frame, FirstTimeS = timeS };
-                // Staggered by id: the thousands of tracks of one frame (the first, above all) are not all looked at
-                // again on one later frame (1.5 ms at 2048²).
-                CheckAt(frame + ForgetAfterFrames + (id & (ForgetAfterFrames - 1)), id);
-                // Tracks already there when watching starts were not born here: only later ones count as births.
-                if (frame > 0)
-                {
-                    _births.Enqueue((timeS, cell));
-                    CollectionsMarshal.GetValueRefOrAddDefault(_birthsInCell, cell, out _)++;
-                }
-            }
-            seen.Frames++;
-            seen.LastFrame = frame;
-            _clusters.Add(new WatchedCluster(id, c.X, c.Y, c.IntegratedIntensity, cell, seen.Frames, seen.FirstFrame == 0 ? double.NaN : seen.FirstTimeS));
+            var track = tracks[i];
+            int cell = clusterCells[i];
+            bool bornWhileWatched = track.FirstSeenS > _firstTimeS;
+            if (bornWhileWatched && track.FramesSeen == 1) AddBirth(timeS, cell);
+            _clusters.Add(new WatchedCluster(track.TrackId, c.X, c.Y, c.IntegratedIntensity, cell, track.FramesSeen,
+                bornWhileWatched ? track.FirstSeenS : double.NaN));
         }
         while (_births.Count > 0 && _births.Peek().TimeS < timeS - BirthWindowS)
-        {
-            int cell = _births.Dequeue().CellId;
-            if (--CollectionsMarshal.GetValueRefOrNullRef(_birthsInCell, cell) == 0) _birthsInCell.Remove(cell);
-        }
-        var due = _checks[frame % _checks.Length];
-        while (due.Count > 0)
-        {
-            int id = due.Dequeue();
-            if (frame - _tracks[id].LastFrame >= ForgetAfterFrames) _tracks.Remove(id);
-            else CheckAt(frame + ForgetAfterFrames, id);
-        }
+            _birthsInCell[_births.Dequeue().CellId]--;
     }
 
-    private void CheckAt(int frame, int trackId) => _checks[frame % _checks.Length].Enqueue(trackId);
+    private void AddBirth(double timeS, int cell)
+    {
+        if (cell >= _birthsInCell.Length) Array.Resize(ref _birthsInCell, Math.Max(cell + 1, 2 * _birthsInCell.Length));
+        _births.Enqueue((timeS, cell));
+        _birthsInCell[cell]++;
+    }
 
     /// <summary>Births per minute over the trailing window (or the time watched so far, if shorter); cell 0 = the whole field.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -113,7 +83,7 @@ public sealed class PositionWatch
         if (!(span > 0)) return 0;
         // Per cell from running counts: with hundreds of births a minute, counting the queue for each of 150 cells
         // took most of a frame's decision time.
-        int n = cellId == 0 ? _births.Count : _birthsInCell.GetValueOrDefault(cellId);
+        int n = cellId == 0 ? _births.Count : cellId < _birthsInCell.Length ? _birthsInCell[cellId] : 0;
         return n / (span / 60);
     }
 

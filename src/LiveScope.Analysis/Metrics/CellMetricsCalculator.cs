@@ -19,6 +19,11 @@ public sealed partial class CellMetricsCalculator
     private double[] _cellSum = [], _clusterSum = [], _clusterIntensity = [], _clusterArea = [], _clusterOwn = [];
     private long[] _cellCount = [], _clusterPixels = [];
     private int[] _clusterCount = [], _membrane = [], _cytoplasm = [], _nucleus = [];
+    private int[] _clusterCells = [];
+    private int _clusterCellCount;
+
+    /// <summary>The cell (0 = none) of each cluster of the last <see cref="Compute"/>, in the clusters' order.</summary>
+    public ReadOnlySpan<int> LastClusterCells => _clusterCells.AsSpan(0, _clusterCellCount);
 
     /// <summary>
     /// The frame's metrics (and with <paramref name="perCell"/>, one row per cell). With <paramref name="binInto"/>
@@ -35,6 +40,8 @@ public sealed partial class CellMetricsCalculator
             throw new ArgumentException("binning while summing cells needs masks of the frame's size and bin factor", nameof(binInto));
         int cells = masks?.CellCount ?? 0;
         Ensure(width * height, cells + 1);
+        if (_clusterCells.Length < clusters.Length) _clusterCells = new int[Math.Max(clusters.Length, 2 * _clusterCells.Length)];
+        _clusterCellCount = clusters.Length;
         Array.Clear(_counted, 0, Words(width * height)); Array.Clear(_apertureCounted, 0, Words(width * height));
         Array.Clear(_cellSum, 0, cells + 1); Array.Clear(_cellCount, 0, cells + 1);
         Array.Clear(_clusterSum, 0, cells + 1); Array.Clear(_clusterPixels, 0, cells + 1); Array.Clear(_clusterOwn, 0, cells + 1);
@@ -48,6 +55,7 @@ public sealed partial class CellMetricsCalculator
             if (k + PrefetchAhead < clusters.Length) PrefetchAperture(pixels, width, height, clusters[k + PrefetchAhead], 2 * r);
             var c = clusters[k];
             int cell = masks?.CellAt(c.X, c.Y) ?? 0;
+            _clusterCells[k] = cell;
             areaSum += c.AreaPx; intensitySum += c.IntegratedIntensity;
             if (cell == 0) continue;
             inCells++;

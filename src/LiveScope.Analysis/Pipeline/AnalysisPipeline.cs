@@ -65,6 +65,10 @@ public sealed class AnalysisPipeline : IDisposable
     public CellMasks? CellMasks { get; private set; }
     public ReadOnlySpan<Cluster> LastClusters => _detector.Clusters;
     public ReadOnlySpan<int> LastTrackIds => _tracker.LastTrackIds;
+    /// <summary>Each cluster of the last analysed frame with its track's age and first sighting (<see cref="ClusterTracker.LastSightings"/>).</summary>
+    public ReadOnlySpan<TrackSighting> LastSightings => _tracker.LastSightings;
+    /// <summary>The cell (0 = none) of each cluster of the last analysed frame, as the metrics assigned it.</summary>
+    public ReadOnlySpan<int> LastClusterCells => _metrics.LastClusterCells;
     /// <summary>Per-cell metrics of the last analysed frame.</summary>
     public IReadOnlyList<CellFrameMetrics> LastCellMetrics => _cellRows;
     public int FramesAnalysed => _frames;
@@ -119,13 +123,14 @@ public sealed class AnalysisPipeline : IDisposable
         if (_csv is not null)
         {
             var ids = _tracker.LastTrackIds;
+            var cells = _metrics.LastClusterCells;
             for (int i = 0; i < clusters.Length; i++)
             {
                 var c = clusters[i];
                 _csv.Write(new ClusterMeasurement(index, timeS, i, ids[i], c.X, c.Y,
                     metadata.StageXUm + (c.X - width / 2.0) * pixelSizeUm, metadata.StageYUm + (c.Y - height / 2.0) * pixelSizeUm,
                     c.Response, c.PeakIntensity, c.Background, c.IntegratedIntensity, c.AreaPx, c.Circularity,
-                    CellMasks?.CellAt(c.X, c.Y) ?? 0, CellMasks?.CompartmentAt(c.X, c.Y) ?? Compartment.None));
+                    cells[i], CellMasks?.CompartmentAt(c.X, c.Y) ?? Compartment.None));
             }
             foreach (var row in _cellRows) _csv.Write(row);
             _csv.Write(metrics);

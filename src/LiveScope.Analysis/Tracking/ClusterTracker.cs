@@ -2,6 +2,12 @@ using LiveScope.Analysis.Detection;
 
 namespace LiveScope.Analysis.Tracking;
 
+/// <summary>
+/// What tracking knows of one cluster of the last frame: its track, in how many frames the track has been seen (this
+/// one included; frames it was missing in are not counted) and when it was first seen.
+/// </summary>
+public readonly record struct TrackSighting(int TrackId, int FramesSeen, double FirstSeenS);
+
 /// <summary>Tracks of a whole series and the turnover rates.</summary>
 public sealed record TrackingSummary(IReadOnlyList<Track> Tracks, double DurationS, int Births, int Deaths, double BirthsPerMinute, double DeathsPerMinute);
 
@@ -23,6 +29,7 @@ public sealed class ClusterTracker
     private TrackPoint[] _activeLast = [];
     private readonly LinearAssignment _assignment = new();
     private int[] _trackIds = [];
+    private TrackSighting[] _sightings = [];
     private int _trackIdCount;
     // Per-frame work buffers, grown as needed and kept (see Link).
     private int[] _linked = [];   // per detection: the index in _active of the track it continues, or −1
@@ -45,6 +52,12 @@ public sealed class ClusterTracker
 
     /// <summary>The track id of each cluster of the last frame added, in the order given.</summary>
     public ReadOnlySpan<int> LastTrackIds => _trackIds.AsSpan(0, _trackIdCount);
+
+    /// <summary>
+    /// Each cluster of the last frame added, in the order given, with its track's age and first sighting: written while
+    /// the tracks are in hand, so readers (the adaptive rules, on the decision path) need no lookup by track id.
+    /// </summary>
+    public ReadOnlySpan<TrackSighting> LastSightings => _sightings.AsSpan(0, _trackIdCount);
 
     /// <summary>Adds a frame whose pixel size is unknown (<see cref="TrackingOptions.DefaultPixelSizeUm"/> is used).</summary>
     public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters) => Add(frameIndex, timeS, clusters, 0);
@@ -71,6 +84,7 @@ public sealed class ClusterTracker
         _active.RemoveRange(kept, _active.Count - kept);
         _lastFrame = frameIndex; _lastTimeS = timeS;
         Grow(ref _trackIds, clusters.Length);
+        Grow(ref _sightings, clusters.Length);
         _trackIdCount = clusters.Length;
 
         Link(timeS, pixelSizeUm, clusters);
@@ -91,6 +105,7 @@ public sealed class ClusterTracker
             track.Add(point);
             _activeLast[index] = point;
             _trackIds[d] = track.Id;
+            _sightings[d] = new TrackSighting(track.Id, track.PointCount, track.First.TimeS);
         }
     }
 
