@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using LiveScope.Acquisition.Engine;
 using LiveScope.Acquisition.Planning;
 using LiveScope.Acquisition.Protocols;
@@ -57,7 +59,12 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             frap, setup.Targeter, setup.Seed);
         _actions = new ActionRunner(_context);
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
-        DecisionWarmUp.Run(plan, setup.Seed); // the first decision must not pay for compiling its path (issue #6)
+        // The first decision must not pay for compiling its path or making room for a frame's clusters (issue #6).
+        DecisionWarmUp.Run(plan, setup.Seed);
+        foreach (var method in new[] { nameof(OnAnalysed), nameof(Decide) })
+            RuntimeHelpers.PrepareMethod(typeof(AdaptiveController).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Instance)!.MethodHandle);
+        int expected = PositionWatch.ExpectedClusters(plan.ImageWidth, plan.ImageHeight);
+        for (int p = 0; p < Math.Max(1, plan.Protocol.Positions.Count); p++) _watches[p] = new PositionWatch(expected);
     }
 
     public LiveAnalysis Analysis { get; }
@@ -81,11 +88,26 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         Analysis.OnFrame(frame, planned, acquiredTimestamp);
     }
 
+    /// <summary>An action a rule's firing applied this frame, kept to be logged once the frame's decisions are taken.</summary>
+    private sealed record Applied(RuleFiring Firing, int ActionIndex, ActionOutcome? Outcome, Exception? Failure, TimeSpan At, long QueuedTimestamp);
+
     /// <summary>On the analysing thread, right after the frame's analysis: the watch, the rules, the actions.</summary>
     private void OnAnalysed(AnalysedFrame a)
     {
         long analysed = Stopwatch.GetTimestamp(); // the decision latency starts at the analysis result
         if (a.Planned.Series is not null) return;
+        List<Applied>? applied;
+        // From the analysis result until the actions are queued the thread runs ahead of bulk work (detection, storage,
+        // segmentation keep every core busy at 2048²; an ordinary thread then waits milliseconds for one). What is
+        // logged about the decisions is written after, at ordinary priority.
+        using (UrgentSection.Enter()) applied = Decide(a, analysed);
+        if (applied is null) return;
+        foreach (var x in applied) Record(a, x, analysed);
+    }
+
+    /// <summary>Updates the position's watch, evaluates the rules and applies what fires; null when nothing did.</summary>
+    private List<Applied>? Decide(AnalysedFrame a, long analysed)
+    {
         int p = a.Planned.PositionIndex;
         PositionWatch watch;
         lock (_watchGate)
@@ -94,35 +116,47 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             watch.Update(a.Frame.Metadata.Timestamp.TotalSeconds, a.Result.Metrics, a.Pipeline.LastCellMetrics,
                 a.Pipeline.LastClusters, a.Pipeline.LastSightings, a.Pipeline.LastClusterCells);
         }
-        if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return;
+        if (_plan.Protocol.Adapt.IsEmpty || _context.Stopped) return null;
         var firings = _rules.Evaluate(p, watch, a.Planned.Phase);
         _decisions.RulesEvaluated(analysed);
-        var cellAt = firings.Count == 0 ? null : CellLookup(a.Pipeline.CellMasks);
+        if (firings.Count == 0) return null;
+        var cellAt = CellLookup(a.Pipeline.CellMasks);
+        var applied = new List<Applied>();
         foreach (var firing in firings)
             for (int actionIndex = 0; actionIndex < firing.Rule.Then.Count; actionIndex++)
             {
-                var action = firing.Rule.Then[actionIndex];
-                var site = new ActionSite(p, watch, firing, _setup.Clock.Now, cellAt!);
-                ActionOutcome? outcome;
+                var site = new ActionSite(p, watch, firing, _setup.Clock.Now, cellAt);
+                ActionOutcome? outcome = null;
+                Exception? failure = null;
                 try
                 {
-                    outcome = _actions.Apply(action, site);
+                    outcome = _actions.Apply(firing.Rule.Then[actionIndex], site);
                 }
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException)
                 {
+                    failure = e;
                     outcome = ActionOutcome.Refused("error", e.Message);
-                    _log.LogError(e, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
                 }
-                long queued = Stopwatch.GetTimestamp(); // the action is in the queue (or refused): the latencies end here
-                if (outcome is null || RepeatsRefusal(firing.Rule, actionIndex, p, outcome)) continue;
-                var metrics = outcome.Chosen.Count == 0 ? firing.Metrics : firing.Metrics.Concat(outcome.Chosen).ToDictionary();
-                var decision = new Decision(_setup.Clock.Now, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
-                    a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, metrics, outcome.Detail,
-                    Stopwatch.GetElapsedTime(analysed, queued).TotalMilliseconds, outcome.RefusedBy);
-                _decisions.Write(decision, Stopwatch.GetElapsedTime(a.AcquiredTimestamp, queued).TotalMilliseconds);
-                if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
-                else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
+                // The action is in the queue (or refused): the latencies end here.
+                applied.Add(new Applied(firing, actionIndex, outcome, failure, _setup.Clock.Now, Stopwatch.GetTimestamp()));
             }
+        return applied;
+    }
+
+    /// <summary>Logs one applied action as a decision (events.jsonl, latencies, the run's log).</summary>
+    private void Record(AnalysedFrame a, Applied x, long analysed)
+    {
+        var (firing, p) = (x.Firing, a.Planned.PositionIndex);
+        var action = firing.Rule.Then[x.ActionIndex];
+        if (x.Failure is not null) _log.LogError(x.Failure, "Rule {Rule}: {Action} failed", firing.Rule.Name, action.Describe());
+        if (x.Outcome is not { } outcome || RepeatsRefusal(firing.Rule, x.ActionIndex, p, outcome)) return;
+        var metrics = outcome.Chosen.Count == 0 ? firing.Metrics : firing.Metrics.Concat(outcome.Chosen).ToDictionary();
+        var decision = new Decision(x.At, firing.Rule.Name, action.Describe(), _context.PositionAt(p).Name, a.Planned.Series,
+            a.Planned.TimeIndex, a.Frame.Metadata.Timestamp.TotalSeconds, metrics, outcome.Detail,
+            Stopwatch.GetElapsedTime(analysed, x.QueuedTimestamp).TotalMilliseconds, outcome.RefusedBy);
+        _decisions.Write(decision, Stopwatch.GetElapsedTime(a.AcquiredTimestamp, x.QueuedTimestamp).TotalMilliseconds);
+        if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
+        else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
     }
 
     private CellMasks? _lookupMasks;

@@ -133,6 +133,15 @@ public sealed class DecisionLog
         ["decision_latency_ms"] = Stats(DecisionLatency, "analysis result", "action queued"),
         ["frame_to_decision_ms"] = Stats(FrameToDecisionLatency, "camera frame handed to the engine", "action queued"),
         ["rule_evaluation_ms"] = Stats(RuleEvaluation, "analysis result", "every rule evaluated"),
+        ["decision_priority"] = PriorityName(UrgentSection.Raising),
+    };
+
+    /// <summary>How decisions were raised above bulk work in this process: the latencies depend on it.</summary>
+    public static string PriorityName(UrgentSection.Method raising) => raising switch
+    {
+        UrgentSection.Method.RealTime => "real-time (SCHED_FIFO)",
+        UrgentSection.Method.Nice => $"nice {UrgentSection.UrgentNice}",
+        _ => "ordinary (no CAP_SYS_NICE or rtprio limit: decisions wait for a core like bulk work)",
     };
 
     public void WriteSummary(string path, IReadOnlyList<string> rules, int bleaches) =>

@@ -54,6 +54,7 @@ public class AdaptiveRunTests
         fromFrame.GetProperty("max").GetDouble().Should().BeGreaterThanOrEqualTo(decision.GetProperty("max").GetDouble(),
             "the frame was handed over before its analysis result existed");
         summary.GetProperty("rule_evaluation_ms").GetProperty("count").GetInt32().Should().BeGreaterThan(0);
+        summary.GetProperty("decision_priority").GetString().Should().NotBeNullOrEmpty("the latencies depend on it");
         rig.Lines("adapt.decision").Should().ContainSingle("decisions are logged (off the analysis thread) before the controller is disposed")
             .Which.Should().ContainKeys("frame_t", "metrics", "latency_ms", "frame_to_queued_ms");
     }

@@ -8,6 +8,7 @@ using LiveScope.Analysis.Metrics;
 using LiveScope.Analysis.Tracking;
 using LiveScope.Core.Devices;
 using LiveScope.Core.Geometry;
+using LiveScope.Core.Timing;
 
 namespace LiveScope.Adaptive.Actions;
 
@@ -21,6 +22,8 @@ public static class DecisionWarmUp
 {
     public static void Run(AcquisitionPlan plan, int seed)
     {
+        // Decisions run in an urgent section: its first entry loads and binds the C library's scheduling calls.
+        using (UrgentSection.Enter()) { }
         var adapt = plan.Protocol.Adapt;
         if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
         int p = first.PositionIndex;
