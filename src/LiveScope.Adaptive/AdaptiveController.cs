@@ -61,8 +61,7 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _rules = new RuleEvaluator(plan.Protocol.Adapt.Rules);
         // The first decision must not pay for compiling its path or making room for a frame's clusters (issue #6).
         DecisionWarmUp.Run(plan, setup.Seed);
-        foreach (var method in new[] { nameof(OnAnalysed), nameof(Decide) })
-            RuntimeHelpers.PrepareMethod(typeof(AdaptiveController).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Instance)!.MethodHandle);
+        CompileNow(typeof(AdaptiveController), typeof(Applied), typeof(DecisionLog), typeof(List<Applied>));
         int expected = PositionWatch.ExpectedClusters(plan.ImageWidth, plan.ImageHeight);
         for (int p = 0; p < Math.Max(1, plan.Protocol.Positions.Count); p++) _watches[p] = new PositionWatch(expected);
     }
@@ -157,6 +156,15 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
         _decisions.Write(decision, Stopwatch.GetElapsedTime(a.AcquiredTimestamp, x.QueuedTimestamp).TotalMilliseconds);
         if (outcome.RefusedBy is null) _log.LogInformation("Rule {Rule} at {Position}: {Detail}", firing.Rule.Name, decision.Position, outcome.Detail);
         else _log.LogInformation("Rule {Rule} at {Position} refused by {Limit}: {Detail}", firing.Rule.Name, decision.Position, outcome.RefusedBy, outcome.Detail);
+    }
+
+    /// <summary>Compiles the types' methods now, so the run's first decision does not wait for the compiler (≈ 1 ms at 2048²).</summary>
+    private static void CompileNow(params Type[] types)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in types)
+            foreach (var method in type.GetMethods(all).Where(m => !m.IsAbstract && !m.ContainsGenericParameters))
+                RuntimeHelpers.PrepareMethod(method.MethodHandle, type.IsGenericType ? type.GetGenericArguments().Select(t => t.TypeHandle).ToArray() : null);
     }
 
     private CellMasks? _lookupMasks;

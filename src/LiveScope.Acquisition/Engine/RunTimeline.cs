@@ -12,9 +12,11 @@ public sealed class RunTimeline
     private long _startTicks = -1, _shiftTicks;
     private int _stimulated;
 
-    public TimeSpan Start => TimeSpan.FromTicks(Math.Max(0, Interlocked.Read(ref _startTicks)));
+    // Volatile, not Interlocked, reads: 64-bit reads are atomic in the 64-bit processes LiveScope runs in, and an
+    // interval change reads these for every event of the plan (Interlocked.Read is a locked instruction each time).
+    public TimeSpan Start => TimeSpan.FromTicks(Math.Max(0, Volatile.Read(ref _startTicks)));
     /// <summary>Actual minus planned time zero (never negative).</summary>
-    public TimeSpan TimeZeroShift => TimeSpan.FromTicks(Interlocked.Read(ref _shiftTicks));
+    public TimeSpan TimeZeroShift => TimeSpan.FromTicks(Volatile.Read(ref _shiftTicks));
     /// <summary>True once the stimulation (time zero) has happened.</summary>
     public bool Stimulated => Volatile.Read(ref _stimulated) != 0;
 

@@ -28,6 +28,7 @@ public sealed class Cadence
 
     private readonly EventQueue _queue;
     private readonly Dictionary<int, PositionCadence> _positions = new();
+    private readonly List<PlannedEvent> _added = [];   // a rewrite's new events (thousands: not a new large array each time)
 
     public Cadence(AcquisitionPlan plan, EventQueue queue)
     {
@@ -111,6 +112,7 @@ public sealed class Cadence
     {
         int fastFrames = 0;
         _queue.Replace(e => IsFutureRegular(e, position, now), removed => Rewrite(p, removed, now, out fastFrames));
+        _added.Clear();   // the queue holds them now; taken frames should not stay reachable from here
         return fastFrames;
     }
 
@@ -151,7 +153,9 @@ public sealed class Cadence
         int t = firstUnstarted != int.MaxValue ? firstUnstarted : Math.Max(p.MaxTimeIndex, lastStarted) + 1;
         // Numbered here, in order, so the queue takes them as they are (EventQueue.NextSequence; we are inside its lock).
         long sequence = _queue.NextSequence;
-        var added = new List<PlannedEvent>(removed.Count + 64);
+        var added = _added;   // reused: Replace takes the events out at once
+        added.Clear();
+        added.EnsureCapacity(removed.Count + 64);
         foreach (var f in started) added.Add(f with { Sequence = sequence++ });
         var timeline = _queue.Timeline;
         TimeSpan last = now;

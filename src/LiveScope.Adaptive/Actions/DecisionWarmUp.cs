@@ -27,7 +27,9 @@ public static class DecisionWarmUp
         var adapt = plan.Protocol.Adapt;
         if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
         int p = first.PositionIndex;
-        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p).Take(64));
+        // The position's whole plan: an interval change's loops run over thousands of events, and code that has run
+        // them once is compiled on (the runtime's on-stack replacement) rather than left in its quick first form.
+        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p));
         var cadence = new Cadence(plan, queue);
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
         var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap,
@@ -70,8 +72,11 @@ public static class DecisionWarmUp
         }
         // The interval rewrite itself, whatever the limits made of the rules' interval actions above.
         var later = first.DueAt + TimeSpan.FromSeconds(1);
-        cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
-        cadence.GoNormal(p, later);
+        for (int i = 0; i < 4; i++)
+        {
+            cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
+            cadence.GoNormal(p, later);
+        }
     }
 
     /// <summary>Answers what actions ask of a photo-targeter (reach, spot size, calibration); firing is refused.</summary>
