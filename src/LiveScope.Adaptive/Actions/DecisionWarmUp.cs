@@ -27,9 +27,10 @@ public static class DecisionWarmUp
         var adapt = plan.Protocol.Adapt;
         if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
         int p = first.PositionIndex;
-        // The position's whole plan: an interval change's loops run over thousands of events, and code that has run
-        // them once is compiled on (the runtime's on-stack replacement) rather than left in its quick first form.
-        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p));
+        // Thousands of the position's events: an interval change's loops run over the whole plan, and code that has run
+        // them is compiled on (the runtime's on-stack replacement) rather than left in its quick first form. Capped,
+        // so a long fast plan does not make the warm-up itself slow.
+        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p).Take(4096));
         var cadence = new Cadence(plan, queue);
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
         var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap,
