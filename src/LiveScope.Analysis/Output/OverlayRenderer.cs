@@ -13,7 +13,16 @@ public static class OverlayRenderer
         double circleRadiusPx, CellMasks? cells = null)
     {
         var rgb = new byte[width * height * 3];
-        var histogram = new int[65536];
+        Render(pixels, width, height, clusters, circleRadiusPx, cells, rgb, new int[65536]);
+        return rgb;
+    }
+
+    /// <summary>Renders into <paramref name="rgb"/> (at least width × height × 3 bytes) using <paramref name="histogram"/> (65 536 counts) as scratch.</summary>
+    public static void Render(ReadOnlySpan<ushort> pixels, int width, int height, ReadOnlySpan<Cluster> clusters,
+        double circleRadiusPx, CellMasks? cells, byte[] rgb, int[] histogram)
+    {
+        if (rgb.Length < width * height * 3) throw new ArgumentException("fewer bytes than width × height × 3", nameof(rgb));
+        Array.Clear(histogram);
         foreach (var v in pixels.Slice(0, width * height)) histogram[v]++;
         int lo = Percentile(histogram, width * height, 0.005), hi = Math.Max(lo + 1, Percentile(histogram, width * height, 0.998));
         double scale = 255.0 / (hi - lo);
@@ -40,15 +49,6 @@ public static class OverlayRenderer
                 double a = 2 * Math.PI * s / steps;
                 Put(rgb, width, height, (int)Math.Round(c.X + r * Math.Cos(a)), (int)Math.Round(c.Y + r * Math.Sin(a)), 255, 220, 0);
             }
-        return rgb;
-    }
-
-    public static void WritePng(string path, ReadOnlySpan<ushort> pixels, int width, int height, ReadOnlySpan<Cluster> clusters,
-        double circleRadiusPx, CellMasks? cells = null)
-    {
-        var rgb = Render(pixels, width, height, clusters, circleRadiusPx, cells);
-        using var file = File.Create(path);
-        PngWriter.WriteRgb(file, rgb, width, height);
     }
 
     private static void Put(byte[] rgb, int width, int height, int x, int y, byte r, byte g, byte b)

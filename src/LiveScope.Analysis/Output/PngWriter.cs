@@ -8,8 +8,11 @@ public static class PngWriter
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
-    /// <summary>Writes width × height RGB pixels (3 bytes each, row-major).</summary>
-    public static void WriteRgb(Stream output, ReadOnlySpan<byte> rgb, int width, int height)
+    /// <summary>
+    /// Writes width × height RGB pixels (3 bytes each, row-major). The compressed data is gathered in
+    /// <paramref name="scratch"/> when given (emptied first, kept by the caller for the next image), else in a new stream.
+    /// </summary>
+    public static void WriteRgb(Stream output, ReadOnlySpan<byte> rgb, int width, int height, MemoryStream? scratch = null)
     {
         if (rgb.Length < width * height * 3) throw new ArgumentException("fewer bytes than width × height × 3", nameof(rgb));
         output.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -19,7 +22,8 @@ public static class PngWriter
         header[8] = 8; header[9] = 2; header[10] = 0; header[11] = 0; header[12] = 0;   // 8-bit, truecolour, no interlace
         WriteChunk(output, "IHDR"u8, header);
 
-        using var compressed = new MemoryStream();
+        var compressed = scratch ?? new MemoryStream();
+        compressed.SetLength(0);
         using (var z = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
             for (int y = 0; y < height; y++)

@@ -26,6 +26,7 @@ public sealed class AnalysisPipeline : IDisposable
     private readonly ClusterTracker _tracker;
     private readonly CellMetricsCalculator _metrics = new();
     private readonly MeasurementCsvWriter? _csv;
+    private readonly OverlayPreviewWriter _previews = new();
     private readonly string? _outputFolder;
     private readonly List<CellFrameMetrics> _cellRows = [];
     // Re-segmentation reuses everything: one binned frame, one set of buffers and two masks, the ones in use and a
@@ -135,7 +136,7 @@ public sealed class AnalysisPipeline : IDisposable
             foreach (var row in _cellRows) _csv.Write(row);
             _csv.Write(metrics);
             if (index == 0 || (_options.PreviewEveryFrames > 0 && index % _options.PreviewEveryFrames == 0))
-                OverlayRenderer.WritePng(Path.Combine(_outputFolder!, $"preview_{index:D5}.png"), pixels, width, height, clusters,
+                _previews.Write(Path.Combine(_outputFolder!, $"preview_{index:D5}.png"), pixels, width, height, clusters,
                     detection.DiameterPx, CellMasks);
         }
         return new FrameAnalysis(metrics, detection);
