@@ -122,26 +122,31 @@ internal sealed unsafe partial class DogBand
     /// before its first scanned one), so the centre and up/down loads are 64-byte aligned: from the tile's own first
     /// column every one of the nine loads straddled two cache lines. Lanes outside the tile are dropped; reads past its
     /// end stay inside the ring (rows are one stride apart and the memory has slack after the last).
+    /// The tests are mask registers combined as bits, cheapest first (floor, then left/right, then the rows above and
+    /// below): on a dense frame most vectors on cells hold a pixel above the floor, few a horizontal maximum there.
+    /// MaxNative is one vmaxps; Vector512.Max (IEEE maximum: NaN and ±0 rules) is three instructions. The DoG holds no
+    /// NaN, and a ±0 neighbour compares alike either way, so the maxima are the same.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindMaxima512(float* up, float* mid, float* down, float floor, int tileX, int tileWidth, long rowBase, ref int count)
     {
+        // At full resolution the response is the sample: the floor itself is the early exit.
         var floorV = Vector512.Create(floor);
-        var sampleFloorV = Vector512.Create(floor / MaxResponseGain * (1 - 1e-6f));
         int lastX = _width - 2, capacity = Capacity;
         int[] index = CandidateIndex; float[] response = CandidateResponse;
         int x = -Margin;
         for (; x < tileWidth; x += 16)
         {
             var c = Vector512.Load(mid + x);
-            var above = Vector512.GreaterThan(c, sampleFloorV);
-            if (above == Vector512<float>.Zero) continue;
-            var before = Vector512.Max(Vector512.Max(Vector512.Load(mid + x - 1), Vector512.Load(up + x - 1)),
-                                       Vector512.Max(Vector512.Load(up + x), Vector512.Load(up + x + 1)));
-            var after = Vector512.Max(Vector512.Max(Vector512.Load(mid + x + 1), Vector512.Load(down + x - 1)),
-                                      Vector512.Max(Vector512.Load(down + x), Vector512.Load(down + x + 1)));
-            var isMax = above & Vector512.GreaterThan(c, before) & Vector512.GreaterThanOrEqual(c, after) & Vector512.GreaterThan(c, floorV);
-            ulong bits = isMax.ExtractMostSignificantBits();
+            ulong bits = Vector512.GreaterThan(c, floorV).ExtractMostSignificantBits();
+            if (bits == 0) continue;
+            // Ties go to the earlier pixel (strict against left/up, ≥ against right/down), so plateaus give one maximum.
+            bits &= Vector512.GreaterThan(c, Vector512.Load(mid + x - 1)).ExtractMostSignificantBits()
+                  & Vector512.GreaterThanOrEqual(c, Vector512.Load(mid + x + 1)).ExtractMostSignificantBits();
+            if (bits == 0) continue;
+            var above = Vector512.MaxNative(Vector512.MaxNative(Vector512.Load(up + x - 1), Vector512.Load(up + x)), Vector512.Load(up + x + 1));
+            var below = Vector512.MaxNative(Vector512.MaxNative(Vector512.Load(down + x - 1), Vector512.Load(down + x)), Vector512.Load(down + x + 1));
+            bits &= Vector512.GreaterThan(c, above).ExtractMostSignificantBits() & Vector512.GreaterThanOrEqual(c, below).ExtractMostSignificantBits();
             while (bits != 0)
             {
                 int lane = BitOperations.TrailingZeroCount(bits);
@@ -150,7 +155,7 @@ internal sealed unsafe partial class DogBand
                 int gx = tileX + tx;
                 if (tx < 0 || tx >= tileWidth || gx < 1 || gx > lastX || count >= capacity) continue;
                 index[count] = (int)(rowBase + tx);
-                response[count] = c.GetElement(lane);
+                response[count] = mid[tx];
                 count++;
             }
         }

@@ -87,7 +87,7 @@ internal sealed unsafe partial class DogBand
             int column = Margin + x - tileX;          // ring column of the maximum
             // Many maxima of a dense frame lie on bright structure and fail the noise test at its lowest: they are
             // neither located nor ridge-sampled.
-            float narrowHere = NarrowAt(narrow, column);
+            float narrowHere = NarrowAt(narrow, _narrowWeights, column);
             if (!_acceptance!.MayKeep(dog[reach][column], narrowHere, response[i])) continue;
             var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, narrowHere);
             if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column) };
@@ -105,13 +105,16 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int RowOf(int k) => _widthMultiplier == 0 ? k : (int)Math.BigMul(_widthMultiplier, (ulong)(uint)k, out _);
 
-    /// <summary>The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).</summary>
-    private float NarrowAt(float** rows, int column)
+    /// <summary>
+    /// The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).
+    /// Not inlined: inside EvaluateCandidates the JIT kept the sum on the stack, a store and reload per tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float NarrowAt(float** rows, float[] weights, int column)
     {
         float sum = 0;
-        float[] w = _narrowWeights;
-        for (int j = 0; j < w.Length; j++)
-            sum = Fma.IsSupported ? MathF.FusedMultiplyAdd(rows[j][column], w[j], sum) : rows[j][column] * w[j] + sum;
+        for (int j = 0; j < weights.Length; j++)
+            sum = Fma.IsSupported ? MathF.FusedMultiplyAdd(rows[j][column], weights[j], sum) : rows[j][column] * weights[j] + sum;
         return sum;
     }
 

@@ -397,8 +397,9 @@ internal sealed unsafe partial class DogBand
             // Ties go to the earlier pixel (strict against left/up, ≥ against right/down), so plateaus give one maximum.
             var left = Vector256.Load(mid + x - 1); var right = Vector256.Load(mid + x + 1);
             var u = Vector256.Load(up + x); var d = Vector256.Load(down + x);
-            var before = Vector256.Max(Vector256.Max(left, Vector256.Load(up + x - 1)), Vector256.Max(u, Vector256.Load(up + x + 1)));
-            var after = Vector256.Max(Vector256.Max(right, Vector256.Load(down + x - 1)), Vector256.Max(d, Vector256.Load(down + x + 1)));
+            // MaxNative: one vmaxps (Vector256.Max follows IEEE NaN/±0 rules in several instructions; the DoG has no NaN).
+            var before = Vector256.MaxNative(Vector256.MaxNative(left, Vector256.Load(up + x - 1)), Vector256.MaxNative(u, Vector256.Load(up + x + 1)));
+            var after = Vector256.MaxNative(Vector256.MaxNative(right, Vector256.Load(down + x - 1)), Vector256.MaxNative(d, Vector256.Load(down + x + 1)));
             var isMax = above & Vector256.GreaterThan(c, before) & Vector256.GreaterThanOrEqual(c, after);
             if (isMax == Vector256<float>.Zero) continue;
             var r = _interpolate ? InterpolatedPeak(c, left, right, u, d) : c;
