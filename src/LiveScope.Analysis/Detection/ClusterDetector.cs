@@ -13,7 +13,7 @@ namespace LiveScope.Analysis.Detection;
 /// reusable workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
-public sealed unsafe class ClusterDetector : IDisposable
+public sealed unsafe partial class ClusterDetector : IDisposable
 {
     private enum Phase { Sweep, Refine, Measure }
 
@@ -73,6 +73,7 @@ public sealed unsafe class ClusterDetector : IDisposable
         _clusterPixelX = new int[_options.MaxClusters];
         _clusterPixelY = new int[_options.MaxClusters];
         _next = new int[_options.MaxClusters];
+        _measureOrder = new int[_options.MaxClusters];
         _refined = new RefinedPeak[_options.MaxClusters];
     }
 
@@ -119,7 +120,7 @@ public sealed unsafe class ClusterDetector : IDisposable
         var (mean, sd, candidates) = (double.NaN, double.NaN, CandidateCount());
         int selected = Select(floor);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        if (_options.MeasureRegions && _clusterCount > 0) Measure(selected);
         return new DetectionResult(_clusterCount, candidates, floor, mean, sd, _diameterPx, truncated, darkSd);
     }
 
@@ -144,7 +145,7 @@ public sealed unsafe class ClusterDetector : IDisposable
 
         int selected = Select((float)threshold);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        if (_options.MeasureRegions && _clusterCount > 0) Measure(selected);
         return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
     }
 
@@ -301,7 +302,11 @@ public sealed unsafe class ClusterDetector : IDisposable
                 foreach (ref readonly var peak in band.Peaks)
                 {
                     if (peak.Dog <= threshold) continue;
-                    if (count == _selPeaks.Length) Array.Resize(ref _selPeaks, Math.Max(1024, 2 * _selPeaks.Length));
+                    if (count == _selPeaks.Length)
+                    {
+                        Array.Resize(ref _selPeaks, Math.Max(1024, 2 * _selPeaks.Length));
+                        Array.Resize(ref _clusterOfPeak, _selPeaks.Length);
+                    }
                     _selPeaks[count] = peak;
                     _selIndex[count] = count;
                     _selKey[count] = -peak.Dog;       // at full resolution the response is the DoG at the maximum
@@ -335,10 +340,13 @@ public sealed unsafe class ClusterDetector : IDisposable
         if (++_stamp == int.MaxValue) { Array.Clear(_gridStamp); _stamp = 1; }
         if (_peaksInSweep)
         {
+            Array.Fill(_clusterOfPeak, -1, 0, selected);
             for (int i = 0; i < selected; i++)
             {
                 ref readonly var peak = ref _selPeaks[_selIndex[i]];
+                int kept = _clusterCount;
                 if (!Keep(peak, peak.Dog)) return true;
+                if (_clusterCount > kept) _clusterOfPeak[_selIndex[i]] = kept;
             }
             return false;
         }
@@ -401,24 +409,6 @@ public sealed unsafe class ClusterDetector : IDisposable
         _refined[i] = _binning == 1
             ? _refiners[worker].Refine(pixels, _width, _height, sx, sy)
             : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
-    }
-
-    /// <summary>How many of its clusters ahead a measuring worker prefetches the box of.</summary>
-    private const int MeasurePrefetchClusters = 4;
-
-    private void MeasureShare(int worker)
-    {
-        var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
-        var measurer = _measurers[worker];
-        int step = _bands.Length, ahead = MeasurePrefetchClusters * step;
-        for (int i = worker; i < _clusterCount; i += step)
-        {
-            // Clusters come strongest first, scattered over the frame: each box's rows are cache misses. Fetching them
-            // a few clusters ahead overlaps those misses (measured: half the measuring time on dense frames).
-            if (i + ahead < _clusterCount) measurer.Prefetch(_frame, _width, _height, _clusterPixelX[i + ahead], _clusterPixelY[i + ahead]);
-            var c = _clusters[i];
-            _clusters[i] = measurer.Measure(pixels, _width, _height, _clusterPixelX[i], _clusterPixelY[i], c.X, c.Y, c.Response);
-        }
     }
 
     public void Dispose()
