@@ -62,6 +62,9 @@ public sealed unsafe partial class ClusterDetector : IDisposable
     // Full resolution: the bands locate and test their maxima during the sweep; only the survivors come here.
     private bool _peaksInSweep;
     private RefinedPeak[] _selPeaks = [];
+    // With regions measured: the bands measure each peak they keep while its rows are cached (see DogBand.Peaks.cs).
+    private bool _measuredInSweep;
+    private Cluster[] _selMeasured = [];
     private bool RidgeTest => _options.RidgeProminenceSdFactor > 0;
 
     public ClusterDetector(ClusterDetectorOptions? options = null)
@@ -73,7 +76,6 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         _clusterPixelX = new int[_options.MaxClusters];
         _clusterPixelY = new int[_options.MaxClusters];
         _next = new int[_options.MaxClusters];
-        _measureOrder = new int[_options.MaxClusters];
         _refined = new RefinedPeak[_options.MaxClusters];
     }
 
@@ -120,7 +122,7 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         var (mean, sd, candidates) = (double.NaN, double.NaN, CandidateCount());
         int selected = Select(floor);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) Measure(selected);
+        if (_options.MeasureRegions && _clusterCount > 0 && !_measuredInSweep) RunWorkers(Phase.Measure);
         return new DetectionResult(_clusterCount, candidates, floor, mean, sd, _diameterPx, truncated, darkSd);
     }
 
@@ -145,7 +147,7 @@ public sealed unsafe partial class ClusterDetector : IDisposable
 
         int selected = Select((float)threshold);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) Measure(selected);
+        if (_options.MeasureRegions && _clusterCount > 0 && !_measuredInSweep) RunWorkers(Phase.Measure);
         return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
     }
 
@@ -219,10 +221,13 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         _sweepWidth = DogBand.SweepSize(width, _binning);
         int sweepHeight = DogBand.SweepSize(height, _binning);
         int bands = Math.Clamp(_parallelism, 1, Math.Max(1, sweepHeight / 16));
+        _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
+        _measuredInSweep = _peaksInSweep && _options.MeasureRegions;
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
             _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning,
-                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx, statistics: !NoiseThreshold);
+                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx, statistics: !NoiseThreshold,
+                                    measurer: _measuredInSweep ? _measurers[b] : null);
         int capacity = _bands.Sum(b => b.Capacity);
         _selIndex = new int[capacity];
         _selKey = new float[capacity];
@@ -235,7 +240,6 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         _gridStamp = new int[_gridHead.Length];
         // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
         _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4, _ridgeDistancePx)).ToArray();
-        _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
         _width = width; _height = height; _diameterPx = diameterPx;
         _workers = new BandWorkers(bands, Work);
     }
@@ -299,14 +303,16 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         if (_peaksInSweep)
         {
             foreach (var band in _bands)
-                foreach (ref readonly var peak in band.Peaks)
+                for (int i = 0; i < band.PeakCount; i++)
                 {
+                    ref readonly var peak = ref band.Peaks[i];
                     if (peak.Dog <= threshold) continue;
                     if (count == _selPeaks.Length)
                     {
                         Array.Resize(ref _selPeaks, Math.Max(1024, 2 * _selPeaks.Length));
-                        Array.Resize(ref _clusterOfPeak, _selPeaks.Length);
+                        if (band.MeasuresRegions) Array.Resize(ref _selMeasured, _selPeaks.Length);
                     }
+                    if (band.MeasuresRegions) _selMeasured[count] = band.Measured[i];
                     _selPeaks[count] = peak;
                     _selIndex[count] = count;
                     _selKey[count] = -peak.Dog;       // at full resolution the response is the DoG at the maximum
@@ -340,13 +346,12 @@ public sealed unsafe partial class ClusterDetector : IDisposable
         if (++_stamp == int.MaxValue) { Array.Clear(_gridStamp); _stamp = 1; }
         if (_peaksInSweep)
         {
-            Array.Fill(_clusterOfPeak, -1, 0, selected);
             for (int i = 0; i < selected; i++)
             {
                 ref readonly var peak = ref _selPeaks[_selIndex[i]];
                 int kept = _clusterCount;
                 if (!Keep(peak, peak.Dog)) return true;
-                if (_clusterCount > kept) _clusterOfPeak[_selIndex[i]] = kept;
+                if (_measuredInSweep && _clusterCount > kept) _clusters[kept] = _selMeasured[_selIndex[i]];
             }
             return false;
         }
