@@ -13,7 +13,7 @@ public sealed unsafe partial class ClusterDetector
     {
         var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
         var measurer = _measurers[worker];
-        int step = _bands.Length, ahead = MeasurePrefetchClusters * step;
+        int step = _workerCount, ahead = MeasurePrefetchClusters * step;
         for (int i = worker; i < _clusterCount; i += step)
         {
             // Clusters come strongest first, scattered over the frame: each box's rows are cache misses. Fetching them
