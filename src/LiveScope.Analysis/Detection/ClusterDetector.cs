@@ -13,7 +13,7 @@ namespace LiveScope.Analysis.Detection;
 /// reusable workspace: after the first frame of a given size nothing is allocated. Not thread-safe: one per stream.
 /// The clusters of the last frame stay in <see cref="Clusters"/> until the next call.
 /// </summary>
-public sealed unsafe class ClusterDetector : IDisposable
+public sealed unsafe partial class ClusterDetector : IDisposable
 {
     private enum Phase { Sweep, Refine, Measure }
 
@@ -29,6 +29,8 @@ public sealed unsafe class ClusterDetector : IDisposable
     private readonly ClusterDetectorOptions _options;
     private readonly int _parallelism;
     private DogBand[] _bands = [];
+    private const int BandsPerWorker = 2;
+    private int _workerCount, _nextBand;
     private BandWorkers? _workers;
     private int _width, _height, _binning, _sweepWidth;
     private double _diameterPx;
@@ -62,6 +64,10 @@ public sealed unsafe class ClusterDetector : IDisposable
     // Full resolution: the bands locate and test their maxima during the sweep; only the survivors come here.
     private bool _peaksInSweep;
     private RefinedPeak[] _selPeaks = [];
+    // With regions measured: the bands measure each peak they keep while its rows are cached (see DogBand.Peaks.cs).
+    private bool _measuredInSweep;
+    private Cluster[] _selMeasured = [];
+    private ulong[] _selOrder = [];
     private bool RidgeTest => _options.RidgeProminenceSdFactor > 0;
 
     public ClusterDetector(ClusterDetectorOptions? options = null)
@@ -119,7 +125,7 @@ public sealed unsafe class ClusterDetector : IDisposable
         var (mean, sd, candidates) = (double.NaN, double.NaN, CandidateCount());
         int selected = Select(floor);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        if (_options.MeasureRegions && _clusterCount > 0 && !_measuredInSweep) RunWorkers(Phase.Measure);
         return new DetectionResult(_clusterCount, candidates, floor, mean, sd, _diameterPx, truncated, darkSd);
     }
 
@@ -144,7 +150,7 @@ public sealed unsafe class ClusterDetector : IDisposable
 
         int selected = Select((float)threshold);
         bool truncated = RefineAndMerge(pixels, selected, width, height);
-        if (_options.MeasureRegions && _clusterCount > 0) RunWorkers(Phase.Measure);
+        if (_options.MeasureRegions && _clusterCount > 0 && !_measuredInSweep) RunWorkers(Phase.Measure);
         return new DetectionResult(_clusterCount, candidates, threshold, mean, sd, _diameterPx, truncated);
     }
 
@@ -158,7 +164,15 @@ public sealed unsafe class ClusterDetector : IDisposable
     private void Sweep(float floor)
     {
         _floor = floor;
+        _nextBand = 0;
         RunWorkers(Phase.Sweep);
+    }
+
+    /// <summary>Sweeps bands, the next one not yet taken each time, until none is left.</summary>
+    private void SweepBands()
+    {
+        int band;
+        while ((band = Interlocked.Increment(ref _nextBand) - 1) < _bands.Length) _bands[band].Sweep(_frame, _floor);
     }
 
     private void RunWorkers(Phase phase)
@@ -171,7 +185,7 @@ public sealed unsafe class ClusterDetector : IDisposable
     {
         switch (_phase)
         {
-            case Phase.Sweep: _bands[worker].Sweep(_frame, _floor); break;
+            case Phase.Sweep: SweepBands(); break;
             case Phase.Refine: RefineChunk(worker); break;
             case Phase.Measure: MeasureShare(worker); break;
         }
@@ -217,11 +231,19 @@ public sealed unsafe class ClusterDetector : IDisposable
         _peaksInSweep = _binning == 1 && DogBand.EvaluationReach(_ridgeDistancePx) <= DogBand.MaxEvaluationReach;
         _sweepWidth = DogBand.SweepSize(width, _binning);
         int sweepHeight = DogBand.SweepSize(height, _binning);
-        int bands = Math.Clamp(_parallelism, 1, Math.Max(1, sweepHeight / 16));
+        int workers = Math.Clamp(_parallelism, 1, Math.Max(1, sweepHeight / 16));
+        // Two bands per worker, taken in turn by whichever worker is free: with one band each, one worker finished
+        // 10–15% after the other on simulator frames (cells, so maxima to evaluate and measure, are not spread evenly;
+        // on a shared machine the threads are not equally fast either). A band boundary costs ~2·(reach + r2) rows
+        // swept twice (~1% of a 2048-row frame).
+        int bands = workers == 1 ? 1 : Math.Clamp(BandsPerWorker * workers, 1, Math.Max(1, sweepHeight / 16));
+        _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
+        _measuredInSweep = _peaksInSweep && _options.MeasureRegions;
         _bands = new DogBand[bands];
         for (int b = 0; b < bands; b++)
             _bands[b] = new DogBand(width, height, b * sweepHeight / bands, (b + 1) * sweepHeight / bands, sweep1, sweep2, _binning,
-                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx, statistics: !NoiseThreshold);
+                                    acceptance: _peaksInSweep ? _acceptance : null, ridgeDistancePx: _ridgeDistancePx, statistics: !NoiseThreshold,
+                                    measurer: _measuredInSweep ? _measurers[b] : null);
         int capacity = _bands.Sum(b => b.Capacity);
         _selIndex = new int[capacity];
         _selKey = new float[capacity];
@@ -234,9 +256,9 @@ public sealed unsafe class ClusterDetector : IDisposable
         _gridStamp = new int[_gridHead.Length];
         // A binned candidate covers pixels 2b, 2b+1; the full-resolution maximum is searched one pixel further out.
         _refiners = Enumerable.Range(0, bands).Select(_ => new SubPixelRefiner(g1, g2, _binning == 1 ? 1 : 4, _ridgeDistancePx)).ToArray();
-        _measurers = Enumerable.Range(0, bands).Select(_ => new RegionMeasurer(diameterPx)).ToArray();
         _width = width; _height = height; _diameterPx = diameterPx;
-        _workers = new BandWorkers(bands, Work);
+        _workerCount = workers;
+        _workers = new BandWorkers(workers, Work);
     }
 
     /// <summary>
@@ -291,135 +313,6 @@ public sealed unsafe class ClusterDetector : IDisposable
     /// </summary>
     private GaussianKernel BinnedKernel(double sigmaPx)
         => new(Math.Sqrt(Math.Max(sigmaPx * sigmaPx - 1.0 / 3, 0.25 * sigmaPx * sigmaPx)) / 2, _options.KernelTruncationSigmas);
-
-    private int Select(float threshold)
-    {
-        int count = 0;
-        if (_peaksInSweep)
-        {
-            foreach (var band in _bands)
-                foreach (ref readonly var peak in band.Peaks)
-                {
-                    if (peak.Dog <= threshold) continue;
-                    if (count == _selPeaks.Length) Array.Resize(ref _selPeaks, Math.Max(1024, 2 * _selPeaks.Length));
-                    _selPeaks[count] = peak;
-                    _selIndex[count] = count;
-                    _selKey[count] = -peak.Dog;       // at full resolution the response is the DoG at the maximum
-                    count++;
-                }
-            _selKey.AsSpan(0, count).Sort(_selIndex.AsSpan(0, count));
-            return count;
-        }
-        foreach (var band in _bands)
-        {
-            var index = band.CandidateIndex; var response = band.CandidateResponse;
-            for (int i = 0; i < band.CandidateCount; i++)
-            {
-                if (response[i] <= threshold) continue;
-                _selIndex[count] = index[i];
-                _selKey[count] = -response[i];        // ascending sort of the negated response = strongest first
-                count++;
-            }
-        }
-        _selKey.AsSpan(0, count).Sort(_selIndex.AsSpan(0, count));
-        return count;
-    }
-
-    /// <summary>
-    /// Refines the selected candidates (in parallel, a chunk at a time so the work stays bounded by the cluster
-    /// capacity) and merges them greedily, strongest first: one closer than d/2 to a cluster already kept is dropped.
-    /// </summary>
-    private bool RefineAndMerge(ReadOnlySpan<ushort> pixels, int selected, int width, int height)
-    {
-        _clusterCount = 0;
-        if (++_stamp == int.MaxValue) { Array.Clear(_gridStamp); _stamp = 1; }
-        if (_peaksInSweep)
-        {
-            for (int i = 0; i < selected; i++)
-            {
-                ref readonly var peak = ref _selPeaks[_selIndex[i]];
-                if (!Keep(peak, peak.Dog)) return true;
-            }
-            return false;
-        }
-        for (_chunkStart = 0; _chunkStart < selected; _chunkStart += _chunkCount)
-        {
-            _chunkCount = Math.Min(selected - _chunkStart, _refined.Length - _clusterCount);
-            if (_chunkCount == 0) return true;
-            if (_chunkCount < 8) for (int i = 0; i < _chunkCount; i++) RefineOne(pixels, 0, i);
-            else RunWorkers(Phase.Refine);
-            for (int i = 0; i < _chunkCount; i++)
-            {
-                float response = -_selKey[_chunkStart + i];
-                if (_acceptance.Keeps(_refined[i], response) && !Keep(_refined[i], response)) return true;
-            }
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Keeps the peak as a cluster unless it lies closer than d/2 to one kept before; false when the clusters are
-    /// full (the frame's result is truncated).
-    /// </summary>
-    private bool Keep(in RefinedPeak peak, float response)
-    {
-        double minDistance = _diameterPx / 2, minSq = minDistance * minDistance;
-        int gx = Math.Clamp(peak.PixelX / _gridCell, 0, _gridWidth - 1), gy = Math.Clamp(peak.PixelY / _gridCell, 0, _gridHeight - 1);
-        for (int cy = Math.Max(0, gy - 1); cy <= Math.Min(_gridHeight - 1, gy + 1); cy++)
-            for (int cx = Math.Max(0, gx - 1); cx <= Math.Min(_gridWidth - 1, gx + 1); cx++)
-            {
-                int cell = cy * _gridWidth + cx;
-                if (_gridStamp[cell] != _stamp) continue;
-                for (int k = _gridHead[cell]; k >= 0; k = _next[k])
-                {
-                    double dx = _clusters[k].X - peak.X, dy = _clusters[k].Y - peak.Y;
-                    if (dx * dx + dy * dy < minSq) return true;
-                }
-            }
-        if (_clusterCount == _clusters.Length) return false;
-        int home = gy * _gridWidth + gx;
-        if (_gridStamp[home] != _stamp) { _gridStamp[home] = _stamp; _gridHead[home] = -1; }
-        _next[_clusterCount] = _gridHead[home];
-        _gridHead[home] = _clusterCount;
-        _clusterPixelX[_clusterCount] = peak.PixelX;
-        _clusterPixelY[_clusterCount] = peak.PixelY;
-        _clusters[_clusterCount++] = new Cluster(peak.X, peak.Y, response, 0, 0, 0, 0, 0);
-        return true;
-    }
-
-    private void RefineChunk(int worker)
-    {
-        var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
-        for (int i = worker; i < _chunkCount; i += _bands.Length) RefineOne(pixels, worker, i);
-    }
-
-    private void RefineOne(ReadOnlySpan<ushort> pixels, int worker, int i)
-    {
-        int index = _selIndex[_chunkStart + i];
-        int sx = index % _sweepWidth, sy = index / _sweepWidth;
-        // Binned pixel b covers frame pixels 2b and 2b+1: search 2b−1 … 2b+2.
-        _refined[i] = _binning == 1
-            ? _refiners[worker].Refine(pixels, _width, _height, sx, sy)
-            : _refiners[worker].Refine(pixels, _width, _height, 2 * sx - 1, 2 * sy - 1);
-    }
-
-    /// <summary>How many of its clusters ahead a measuring worker prefetches the box of.</summary>
-    private const int MeasurePrefetchClusters = 4;
-
-    private void MeasureShare(int worker)
-    {
-        var pixels = new ReadOnlySpan<ushort>(_frame, _width * _height);
-        var measurer = _measurers[worker];
-        int step = _bands.Length, ahead = MeasurePrefetchClusters * step;
-        for (int i = worker; i < _clusterCount; i += step)
-        {
-            // Clusters come strongest first, scattered over the frame: each box's rows are cache misses. Fetching them
-            // a few clusters ahead overlaps those misses (measured: half the measuring time on dense frames).
-            if (i + ahead < _clusterCount) measurer.Prefetch(_frame, _width, _height, _clusterPixelX[i + ahead], _clusterPixelY[i + ahead]);
-            var c = _clusters[i];
-            _clusters[i] = measurer.Measure(pixels, _width, _height, _clusterPixelX[i], _clusterPixelY[i], c.X, c.Y, c.Response);
-        }
-    }
 
     public void Dispose()
     {

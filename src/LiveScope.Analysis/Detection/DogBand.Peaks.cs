@@ -24,6 +24,12 @@ internal sealed unsafe partial class DogBand
     private readonly int[] _ridgeDx, _ridgeDy;       // top-left ring pixel of each sample's bilinear 2×2, relative to the peak
     private readonly float[] _ridgeWeights;          // 4 per sample: (x0,y0), (x1,y0), (x0,y1), (x1,y1)
     private RefinedPeak[] _peaks = [];
+    // Regions measured here: the box of a maximum m is rows m ± d around, which the sweep read at most ~d + 2·reach rows
+    // ago, so they are still cached; measured afterwards, strongest first, every box was cache misses (a fifth of the
+    // detector's time on dense frames). Nearly every kept maximum becomes a cluster, so little is measured in vain.
+    private readonly RegionMeasurer? _measurer;
+    private Cluster[] _measured = [];
+    private ushort* _sweepFrame;
     private readonly ulong _widthMultiplier;         // ⌊2⁶⁴ / sweep width⌋ + 1, for RowOf
 
     /// <summary>Rows and columns either side of a maximum that <see cref="EvaluateCandidates"/> reads (the ridge samples' bilinear reach, at least 1).</summary>
@@ -38,6 +44,12 @@ internal sealed unsafe partial class DogBand
     /// <summary>Maxima of the last sweep above the floor that passed the acceptance, in sweep order (with <see cref="EvaluatesPeaks"/>).</summary>
     public ReadOnlySpan<RefinedPeak> Peaks => _peaks.AsSpan(0, PeakCount);
     public int PeakCount { get; private set; }
+
+    /// <summary>Whether <see cref="Measured"/> holds the region of each of <see cref="Peaks"/>.</summary>
+    public bool MeasuresRegions => _measurer is not null;
+
+    /// <summary>With <see cref="MeasuresRegions"/>: the cluster each of <see cref="Peaks"/> would be, measured (response = its DoG).</summary>
+    public ReadOnlySpan<Cluster> Measured => _measured.AsSpan(0, _measurer is null ? 0 : PeakCount);
 
     private static int EvaluationRows(PeakAcceptance? acceptance, int reach) => acceptance is null ? 3 : Math.Max(3, 2 * reach + 1);
 
@@ -87,12 +99,19 @@ internal sealed unsafe partial class DogBand
             int column = Margin + x - tileX;          // ring column of the maximum
             // Many maxima of a dense frame lie on bright structure and fail the noise test at its lowest: they are
             // neither located nor ridge-sampled.
-            float narrowHere = NarrowAt(narrow, column);
+            float narrowHere = NarrowAt(narrow, _narrowWeights, column);
             if (!_acceptance!.MayKeep(dog[reach][column], narrowHere, response[i])) continue;
             var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, narrowHere);
             if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column) };
             if (!_acceptance.Keeps(peak, response[i])) continue;
-            if (PeakCount == _peaks.Length) Array.Resize(ref _peaks, Math.Max(256, 2 * _peaks.Length));
+            if (PeakCount == _peaks.Length)
+            {
+                Array.Resize(ref _peaks, Math.Max(256, 2 * _peaks.Length));
+                if (_measurer is not null) Array.Resize(ref _measured, _peaks.Length);
+            }
+            if (_measurer is not null)
+                _measured[PeakCount] = _measurer.Measure(new ReadOnlySpan<ushort>(_sweepFrame, _frameWidth * _frameHeight), _frameWidth, _frameHeight,
+                                                         x, m, peak.X, peak.Y, peak.Dog);
             _peaks[PeakCount++] = peak;
         }
         return i;
@@ -105,13 +124,16 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int RowOf(int k) => _widthMultiplier == 0 ? k : (int)Math.BigMul(_widthMultiplier, (ulong)(uint)k, out _);
 
-    /// <summary>The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).</summary>
-    private float NarrowAt(float** rows, int column)
+    /// <summary>
+    /// The narrow blur at a ring column: the sweep's vertical narrow taps in its order (so bit-identical to the refiner's).
+    /// Not inlined: inside EvaluateCandidates the JIT kept the sum on the stack, a store and reload per tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float NarrowAt(float** rows, float[] weights, int column)
     {
         float sum = 0;
-        float[] w = _narrowWeights;
-        for (int j = 0; j < w.Length; j++)
-            sum = Fma.IsSupported ? MathF.FusedMultiplyAdd(rows[j][column], w[j], sum) : rows[j][column] * w[j] + sum;
+        for (int j = 0; j < weights.Length; j++)
+            sum = Fma.IsSupported ? MathF.FusedMultiplyAdd(rows[j][column], weights[j], sum) : rows[j][column] * weights[j] + sum;
         return sum;
     }
 

@@ -42,14 +42,15 @@ internal sealed unsafe partial class DogBand
     /// <param name="ridgeDistancePx">With <paramref name="acceptance"/>: distance of the ridge samples; 0: none.</param>
     /// <param name="statistics">Sum the response and its square over the band (<see cref="Sum"/>, <see cref="SumOfSquares"/>);
     /// only a whole-frame threshold needs them.</param>
+    /// <param name="measurer">With <paramref name="acceptance"/>: measure the region of each kept maximum too (<see cref="Measured"/>).</param>
     public DogBand(int width, int height, int y0, int y1, GaussianKernel g1, GaussianKernel g2, int binning = 1, bool allow512 = true,
-                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0, bool statistics = true)
+                   PeakAcceptance? acceptance = null, double ridgeDistancePx = 0, bool statistics = true, RegionMeasurer? measurer = null)
     {
         _statistics = statistics;
         _use512 = allow512 && Vector512.IsHardwareAccelerated;
         if (binning is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(binning), binning, "must be 1 or 2");
         if (acceptance is not null && binning != 1) throw new ArgumentException("maxima are evaluated in the sweep only at full resolution", nameof(acceptance));
-        _acceptance = acceptance;
+        _acceptance = acceptance; _measurer = acceptance is null ? null : measurer;
         _reach = acceptance is null ? 0 : EvaluationReach(ridgeDistancePx);
         if (_reach > MaxEvaluationReach) throw new ArgumentOutOfRangeException(nameof(ridgeDistancePx), ridgeDistancePx, $"reaches beyond the {Margin}-px tile margin");
         _dogRows = EvaluationRows(acceptance, _reach);
@@ -113,7 +114,7 @@ internal sealed unsafe partial class DogBand
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sweep(ushort* frame, float candidateFloor)
     {
-        CandidateCount = 0; PeakCount = 0;
+        CandidateCount = 0; PeakCount = 0; _sweepFrame = frame;
         Sum = 0; SumOfSquares = 0;
         // Maxima need rows m ± 1; evaluated here, rows m ± reach, beyond the frame too (edges replicated, as the refiner).
         int yStart = EvaluatesPeaks ? Y0 - _reach : Math.Max(0, Y0 - 1), yEnd = EvaluatesPeaks ? Y1 - 1 + _reach : Math.Min(_height - 1, Y1);
@@ -397,8 +398,9 @@ internal sealed unsafe partial class DogBand
             // Ties go to the earlier pixel (strict against left/up, ≥ against right/down), so plateaus give one maximum.
             var left = Vector256.Load(mid + x - 1); var right = Vector256.Load(mid + x + 1);
             var u = Vector256.Load(up + x); var d = Vector256.Load(down + x);
-            var before = Vector256.Max(Vector256.Max(left, Vector256.Load(up + x - 1)), Vector256.Max(u, Vector256.Load(up + x + 1)));
-            var after = Vector256.Max(Vector256.Max(right, Vector256.Load(down + x - 1)), Vector256.Max(d, Vector256.Load(down + x + 1)));
+            // MaxNative: one vmaxps (Vector256.Max follows IEEE NaN/±0 rules in several instructions; the DoG has no NaN).
+            var before = Vector256.MaxNative(Vector256.MaxNative(left, Vector256.Load(up + x - 1)), Vector256.MaxNative(u, Vector256.Load(up + x + 1)));
+            var after = Vector256.MaxNative(Vector256.MaxNative(right, Vector256.Load(down + x - 1)), Vector256.MaxNative(d, Vector256.Load(down + x + 1)));
             var isMax = above & Vector256.GreaterThan(c, before) & Vector256.GreaterThanOrEqual(c, after);
             if (isMax == Vector256<float>.Zero) continue;
             var r = _interpolate ? InterpolatedPeak(c, left, right, u, d) : c;
