@@ -84,7 +84,8 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
         return bleachable;
     }
 
-    private readonly ClearanceGrid _clearance = new();
+    private readonly ClearanceGrid _clearance =
+        new(plan.ImageWidth, plan.ImageHeight, PositionWatch.ExpectedClusters(plan.ImageWidth, plan.ImageHeight));
 
     /// <summary>
     /// The cluster a bleach aims at, among allowed ones: the brightest, a seeded random one, or the newest — the most
@@ -94,8 +95,21 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
     {
         FrapTargetChoice.Brightest => allowed.MaxBy(c => c.Intensity),
         FrapTargetChoice.Random => allowed[RandomIndex(allowed.Count)],
-        _ => allowed.OrderByDescending(c => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS).ThenBy(c => c.AgeFrames).First(),
+        _ => Newest(allowed),
     };
+
+    /// <summary>The most recently born, then the youngest; the first of equals. One pass: no sort of every candidate.</summary>
+    private static WatchedCluster Newest(IReadOnlyList<WatchedCluster> allowed)
+    {
+        static double Born(in WatchedCluster c) => double.IsNaN(c.BornAtS) ? double.NegativeInfinity : c.BornAtS;
+        var best = allowed[0];
+        for (int i = 1; i < allowed.Count; i++)
+        {
+            var c = allowed[i];
+            if (Born(c) > Born(best) || (Born(c) == Born(best) && c.AgeFrames < best.AgeFrames)) best = c;
+        }
+        return best;
+    }
 
     public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
 }

@@ -20,6 +20,17 @@ internal sealed class ClearanceGrid
     private int _columns, _rows, _current;
     private double _bucket, _distanceSq;
 
+    /// <summary>
+    /// A grid with room for frames of this size at the smallest bucket and for this many clusters, so the run's first
+    /// bleach does not make room on the decision path.
+    /// </summary>
+    public ClearanceGrid(int width = 0, int height = 0, int expectedClusters = 0)
+    {
+        int buckets = ((int)(Math.Max(1, width) / MinBucketPx) + 1) * ((int)(Math.Max(1, height) / MinBucketPx) + 1);
+        if (width > 0 && height > 0) { _head = new int[buckets]; _stamp = new int[buckets]; }
+        _next = new int[Math.Max(0, expectedClusters)];
+    }
+
     /// <summary>Buckets <paramref name="clusters"/> (positions in px on a frame of the given size) for questions about <paramref name="distancePx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Build(IReadOnlyList<WatchedCluster> clusters, double distancePx, int width, int height)
