@@ -21,15 +21,19 @@ internal sealed class ClearanceGrid
     private double _bucket, _distanceSq;
 
     /// <summary>
-    /// A grid with room for frames of this size at the smallest bucket and for this many clusters, so the run's first
-    /// bleach does not make room on the decision path.
+    /// A grid with room for frames of this size at the smallest bucket and for this many clusters, so a bleach does
+    /// not have to make room on the decision path.
     /// </summary>
     public ClearanceGrid(int width = 0, int height = 0, int expectedClusters = 0)
     {
-        int buckets = ((int)(Math.Max(1, width) / MinBucketPx) + 1) * ((int)(Math.Max(1, height) / MinBucketPx) + 1);
-        if (width > 0 && height > 0) { _head = new int[buckets]; _stamp = new int[buckets]; }
+        var (columns, rows) = Size(width, height, MinBucketPx);
+        if (width > 0 && height > 0) { _head = new int[columns * rows]; _stamp = new int[columns * rows]; }
         _next = new int[Math.Max(0, expectedClusters)];
     }
+
+    /// <summary>Columns and rows of buckets of the given width over a frame.</summary>
+    private static (int Columns, int Rows) Size(int width, int height, double bucket) =>
+        ((int)(Math.Max(1, width) / bucket) + 1, (int)(Math.Max(1, height) / bucket) + 1);
 
     /// <summary>Buckets <paramref name="clusters"/> (positions in px on a frame of the given size) for questions about <paramref name="distancePx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -38,8 +42,7 @@ internal sealed class ClearanceGrid
         _clusters = clusters;
         _distanceSq = distancePx * distancePx;
         _bucket = Math.Max(MinBucketPx, distancePx);
-        _columns = (int)(Math.Max(1, width) / _bucket) + 1;
-        _rows = (int)(Math.Max(1, height) / _bucket) + 1;
+        (_columns, _rows) = Size(width, height, _bucket);
         if (_head.Length < _columns * _rows)
         {
             _head = new int[_columns * _rows];

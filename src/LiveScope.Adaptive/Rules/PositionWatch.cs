@@ -31,7 +31,7 @@ public sealed class PositionWatch
     private double _firstTimeS = double.NaN;
 
     /// <param name="expectedClusters">Clusters per frame to make room for now, so the first frames do not grow the
-    /// lists on the decision path (a 2048² frame's 3 600 clusters took 2 ms to make room for on a run's first frame).</param>
+    /// list on the decision path (a 2048² frame holds thousands).</param>
     public PositionWatch(int expectedClusters = 0) => _clusters = new List<WatchedCluster>(expectedClusters);
 
     /// <summary>Room for a dense field's clusters (about one per 1 000 px², as simulated IR-GFP cells give).</summary>
