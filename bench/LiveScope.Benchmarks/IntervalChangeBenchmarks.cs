@@ -7,10 +7,11 @@ using LiveScope.Adaptive.Actions;
 namespace LiveScope.Benchmarks;
 
 /// <summary>
-/// The costliest action a rule can take: an interval change, which rewrites every future regular frame of the
-/// position in the queue (issue #6's decision latency). The plan is the replay benchmark's — 30 s at 100 fps, one
-/// position, 3 000 frames — and each invocation switches between a 5 ms and a 10 ms interval from the start, so
-/// every frame of the plan is rewritten each time (the worst case: a change at the run's first frame).
+/// The costliest action a rule can take: an interval change (issue #6's decision latency). The plan is the replay
+/// benchmark's — 30 s at 100 fps, one position, 3 000 frames — and each invocation switches between a 5 ms and a 10 ms
+/// interval from the start, as a change at the run's first frame would. The cadence keeps only the next
+/// <see cref="Cadence.Lookahead"/> timepoints queued, so a change rewrites those, however long the plan (it used to
+/// rewrite all 3 000 frames: 0.65 ms idle).
 /// Run: dotnet run -c Release --project bench/LiveScope.Benchmarks -- --filter '*IntervalChangeBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -31,7 +32,7 @@ public class IntervalChangeBenchmarks
         _cadence = new Cadence(plan, new EventQueue(plan.Events));
     }
 
-    [Benchmark(Description = "interval change rewriting a 3 000-frame plan")]
+    [Benchmark(Description = "interval change in a 3 000-frame plan")]
     public int Rewrite()
     {
         _fast = !_fast;

@@ -10,9 +10,9 @@ namespace LiveScope.Benchmarks;
 
 /// <summary>
 /// The rules the replay benchmark runs: evaluated on every analysed frame, and acting now and then — a fast
-/// interval (which rewrites every future frame of the position in the queue, the most expensive action) and the
-/// return to the protocol's cadence — so the decision path is measured at full frame size. They act often (a few
-/// dozen decisions in 30 s, each rewriting the rest of the position's plan), so p99 is not just the slowest one.
+/// interval (which rewrites the position's queued timepoints, the most expensive action) and the return to the
+/// protocol's cadence — so the decision path is measured at full frame size. They act often (a few dozen decisions
+/// in 30 s), so p99 is not just the slowest one.
 /// </summary>
 internal static class ReplayRules
 {

@@ -65,14 +65,13 @@ public class ActionLimitTests
         };
         var plan = Planner.Plan(protocol, 64, 64);
         var queue = new Acquisition.Engine.EventQueue(plan.Events);
-        var before = queue.Snapshot();
         var folder = Path.Combine(Path.GetTempPath(), "livescope-warm-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             using var controller = new AdaptiveController(plan, queue, new AdaptiveSetup(folder, new SystemClock(), new Acquisition.Engine.NullEventLog(), null),
                 NullLogger.Instance);
 
-            queue.Snapshot().Should().Equal(before, "the warm-up works on a scratch queue");
+            EngineLike.TakeAll(queue).Should().Equal(plan.Events, "the warm-up works on a scratch queue");
             controller.Decisions.Should().BeEmpty();
             controller.Bleaches.Should().Be(0);
             controller.LightDoseS(0).Should().Be(0);

@@ -6,6 +6,7 @@ namespace LiveScope.Acquisition.Engine;
 /// <summary>
 /// The plan as a live stream: events in due order that the adaptive controller may add to, remove from or
 /// reschedule while the engine runs. Thread-safe; <see cref="Changed"/> wakes an engine waiting for a later event.
+/// Part of the plan may be held back by a <see cref="IQueueFeed"/>, which adds it as the engine takes events.
 /// </summary>
 public sealed class EventQueue
 {
@@ -13,6 +14,8 @@ public sealed class EventQueue
     private readonly PriorityQueue<PlannedEvent, (TimeSpan, long)> _queue = new();
     private readonly List<PlannedEvent> _removed = [];                        // Split's buffers, kept between calls
     private readonly List<(PlannedEvent, (TimeSpan, long))> _kept = [];
+    private readonly List<PlannedEvent> _fed = [];                            // what the feed adds after a take
+    private IQueueFeed? _feed;
     private long _nextSequence;
     private CancellationTokenSource _changed = new();
 
@@ -24,9 +27,23 @@ public sealed class EventQueue
     /// <summary>How this queue's plan times map onto the microscope clock (set by the engine that runs it).</summary>
     public RunTimeline Timeline { get; } = new();
 
+    /// <summary>Events still to run: those queued and those a feed holds back.</summary>
     public int Count
     {
-        get { lock (_gate) return _queue.Count; }
+        get { lock (_gate) return _queue.Count + (_feed?.Pending ?? 0); }
+    }
+
+    /// <summary>
+    /// Lets <paramref name="feed"/> hold back part of the plan: after each event the engine takes, under this queue's
+    /// lock, it adds what should now be queued. One feed per queue.
+    /// </summary>
+    public void Attach(IQueueFeed feed)
+    {
+        lock (_gate)
+        {
+            if (_feed is not null) throw new InvalidOperationException("the queue already has a feed");
+            _feed = feed;
+        }
     }
 
     /// <summary>Cancelled (and replaced) whenever the queue changes; an engine waiting on it re-reads the head.</summary>
@@ -63,9 +80,8 @@ public sealed class EventQueue
     }
 
     /// <summary>
-    /// The sequence number the next new event gets. Inside a <see cref="Replace"/> callback (the lock is held), new
-    /// events numbered from here on, in order, are taken as they are — thousands of them in an interval change would
-    /// otherwise each be copied once more just to be numbered.
+    /// The smallest sequence number no queued event has. Events a <see cref="Replace"/> callback or a feed makes are
+    /// queued as they are, so they number new events from here on (read inside the callback: the lock is held).
     /// </summary>
     public long NextSequence
     {
@@ -73,10 +89,26 @@ public sealed class EventQueue
     }
 
     /// <summary>
+    /// Sets aside <paramref name="count"/> sequence numbers from <see cref="NextSequence"/> on and returns the first: a
+    /// feed that numbers a stream now and queues it later has its events sort, among same-time events, as if they had
+    /// all been added now.
+    /// </summary>
+    public long Reserve(long count)
+    {
+        lock (_gate)
+        {
+            var first = _nextSequence;
+            _nextSequence += count;
+            return first;
+        }
+    }
+
+    /// <summary>
     /// Removes every event matching <paramref name="match"/> and adds what <paramref name="replacement"/> makes of the
-    /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). New events get
-    /// sequence numbers in the order given (kept when already numbered from <see cref="NextSequence"/> on, in order).
-    /// The list the callback gets is the queue's own buffer, valid only during the call. Returns how many were removed.
+    /// removed ones, as one change (one wake-up of the engine, which never sees the half-done plan). The events given
+    /// are queued as they are: the callback numbers new ones from <see cref="NextSequence"/> on, and may put back removed
+    /// or planned events with their own numbers. The list the callback gets is the queue's own buffer, valid only during
+    /// the call. Returns how many were removed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Replace(Func<PlannedEvent, bool> match, Func<IReadOnlyList<PlannedEvent>, IEnumerable<PlannedEvent>> replacement)
@@ -88,9 +120,8 @@ public sealed class EventQueue
             removed = _removed.Count;
             foreach (var e in replacement(_removed))
             {
-                var added = e.Sequence == _nextSequence ? e : e with { Sequence = _nextSequence };
-                _nextSequence++;
-                _kept.Add((added, (added.DueAt, added.Sequence)));
+                _nextSequence = Math.Max(_nextSequence, e.Sequence + 1);
+                _kept.Add((e, (e.DueAt, e.Sequence)));
             }
             // One heap build over kept and new events (linear), not one sift per new event: thousands at an interval change.
             Rebuild();
@@ -105,13 +136,24 @@ public sealed class EventQueue
         lock (_gate) return _queue.TryPeek(out next!, out _);
     }
 
-    /// <summary>Takes <paramref name="expected"/> if it is still the head; false if the plan changed meanwhile.</summary>
+    /// <summary>
+    /// Takes <paramref name="expected"/> if it is still the head; false if the plan changed meanwhile. The feed, if
+    /// any, adds what follows it before the lock is let go, so the engine's next look at the head finds it.
+    /// </summary>
     public bool TryTake(PlannedEvent expected)
     {
         lock (_gate)
         {
             if (!_queue.TryPeek(out var head, out _) || !ReferenceEquals(head, expected)) return false;
             _queue.Dequeue();
+            if (_feed is null) return true;
+            _feed.Taken(expected, _fed);
+            foreach (var e in _fed)
+            {
+                _nextSequence = Math.Max(_nextSequence, e.Sequence + 1);
+                _queue.Enqueue(e, (e.DueAt, e.Sequence));
+            }
+            _fed.Clear();
             return true;
         }
     }

@@ -137,7 +137,7 @@ public sealed class ActionRunner(ActionContext run)
     private ActionOutcome Stop(StopAction s)
     {
         run.Stopped = true;
-        int dropped = run.Queue.RemoveWhere(_ => true).Count;
+        int dropped = run.Cadence.FinishAll() + run.Queue.RemoveWhere(_ => true).Count;
         return new ActionOutcome($"{s.Reason}; {dropped} planned events dropped");
     }
 }

@@ -27,10 +27,8 @@ public static class DecisionWarmUp
         var adapt = plan.Protocol.Adapt;
         if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
         int p = first.PositionIndex;
-        // Thousands of the position's events: an interval change's loops run over the whole plan, and code that has run
-        // them is compiled on (the runtime's on-stack replacement) rather than left in its quick first form. Capped,
-        // so a long fast plan does not make the warm-up itself slow.
-        var queue = new EventQueue(plan.Events.Where(e => e is FrameEvent { Series: null } f && f.PositionIndex == p).Take(4096));
+        // An empty scratch queue: the cadence queues the positions' first timepoints into it.
+        var queue = new EventQueue([]);
         var cadence = new Cadence(plan, queue);
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
         var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap,
@@ -61,6 +59,15 @@ public static class DecisionWarmUp
             rules.Evaluate(p, watch);
         }
 
+        // The interval rewrite itself, before the rules' actions (one that leaves the position or stops the run ends its
+        // cadence), and the engine taking timepoints as the cadence queues them.
+        var later = first.DueAt + TimeSpan.FromSeconds(1);
+        for (int i = 0; i < 4; i++)
+        {
+            cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
+            for (int taken = 0; taken < 2 * Cadence.Lookahead && queue.TryPeek(out var head); taken++) queue.TryTake(head);
+            cadence.GoNormal(p, later);
+        }
         foreach (var rule in adapt.Rules.OrderBy(r => r.Then.Any(a => a is StopAction)))
         {
             var site = new ActionSite(p, watch, new RuleFiring(rule, p, new Dictionary<string, double>(), watch.Clusters.ToList()), first.DueAt, (_, _) => 1);
@@ -70,13 +77,6 @@ public static class DecisionWarmUp
                 try { runner.Apply(action, site); }
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException) { } // only compiling matters here
             }
-        }
-        // The interval rewrite itself, whatever the limits made of the rules' interval actions above.
-        var later = first.DueAt + TimeSpan.FromSeconds(1);
-        for (int i = 0; i < 4; i++)
-        {
-            cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
-            cadence.GoNormal(p, later);
         }
     }
 
