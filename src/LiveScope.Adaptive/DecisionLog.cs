@@ -23,7 +23,8 @@ public sealed class DecisionLog
     private readonly IRunEventLog _events;
     private readonly IMicroscopeClock _clock;
     private readonly List<Decision> _decisions = [];
-    private readonly List<double> _decisionMs = [], _frameToDecisionMs = [], _rulesMs = [];
+    // Room for a long run's figures up front: growing a list is an allocation on the decision path.
+    private readonly List<double> _decisionMs = new(1024), _frameToDecisionMs = new(1024), _rulesMs = new(16_384);
     private readonly Channel<(string Type, TimeSpan At, Dictionary<string, object?> Fields)> _pending =
         Channel.CreateUnbounded<(string, TimeSpan, Dictionary<string, object?>)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;

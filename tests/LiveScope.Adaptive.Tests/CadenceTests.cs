@@ -100,6 +100,27 @@ public class CadenceTests
     }
 
     [Fact]
+    public void A_change_while_the_engine_runs_late_keeps_every_timepoint_planned_before_it()
+    {
+        // The engine has taken T0 only, but the decision comes at 200 s (a camera or disk stall): the timepoints due by
+        // then are not queued yet (the cadence keeps only a few ahead) and must still be taken, late, as planned.
+        var plan = TwoChannelPlan();
+        var queue = new EventQueue(plan.Events);
+        var cadence = new Cadence(plan, queue);
+        EngineLike.TakeAll(queue, max: 2);
+
+        cadence.GoFast(0, intervalS: 10, minFrames: 2, maxS: 40, now: TimeSpan.FromSeconds(200)).Should().Be(3, "210, 220 and 230 s: the window ends at 240 s");
+
+        var frames = EngineLike.TakeAll(queue).OfType<FrameEvent>().ToList();
+        frames.Select(f => f.DueAt.TotalSeconds).Distinct().Should().Equal([30, 60, 90, 120, 150, 180, 210, 220, 230, 270],
+            "the plan up to 200 s, three fast frames, then the plan again after the window");
+        frames.Where(f => f.DueAt <= TimeSpan.FromSeconds(200)).Should().OnlyContain(f => f.TimeIndex == (int)(f.DueAt.TotalSeconds / 30),
+            "timepoints planned before the change keep their T");
+        frames.Select(f => f.TimeIndex).Distinct().Should().HaveCount(frames.Count / 2).And.BeInAscendingOrder();
+        queue.Count.Should().Be(0);
+    }
+
+    [Fact]
     public void Leaving_a_position_or_stopping_drops_the_frames_not_yet_queued_too()
     {
         var plan = TwoChannelPlan(seconds: 3000); // 100 timepoints, 200 frames

@@ -111,7 +111,15 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
         return best;
     }
 
-    public double TimepointDoseS => Protocol.Channels.Sum(LightDose.FrameDoseS) * (Protocol.ZStack?.Slices ?? 1);
+    public double TimepointDoseS
+    {
+        get
+        {
+            double dose = 0;
+            foreach (var channel in Protocol.Channels) dose += LightDose.FrameDoseS(channel); // a loop: LINQ's Sum was compiled on the first decision
+            return dose * (Protocol.ZStack?.Slices ?? 1);
+        }
+    }
 }
 
 /// <summary>The frame and position an action is applied for; <c>CellAt</c>: the cell (0 = none) at a pixel in that frame.</summary>

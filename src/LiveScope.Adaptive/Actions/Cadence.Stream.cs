@@ -58,7 +58,7 @@ public sealed partial class Cadence
     /// would have had if all of it had been queued at once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private List<PlannedEvent> Rewrite(PositionCadence p, IReadOnlyList<PlannedEvent> removed, TimeSpan now, out int fastFrames)
+    private List<PlannedEvent> Rewrite(PositionCadence p, IReadOnlyList<PlannedEvent> removed, TimeSpan now, List<PlannedEvent> added, out int fastFrames)
     {
         // A timepoint the engine has already started (some of its channels taken) stays whole: its other frames go
         // back as they were, so no T index is handed out twice (the file would refuse the second plane). Only the
@@ -73,17 +73,18 @@ public sealed partial class Cadence
             earliest = f.DueAt;
         }
         bool startedOne = atEarliest > 0 && atEarliest < p.FramesPerTimepoint;
-        var added = new List<PlannedEvent>(removed.Count + p.FramesPerTimepoint);
+        var started = new List<PlannedEvent>(p.FramesPerTimepoint);
         int firstUnstarted = p.Next.TimeIndex;
         for (int i = 0; i < removed.Count; i++)
         {
             if (removed[i] is not FrameEvent f) continue;
-            if (startedOne && f.DueAt == earliest) added.Add(f);
+            if (startedOne && f.DueAt == earliest) started.Add(f);
             else firstUnstarted = Math.Min(firstUnstarted, f.TimeIndex);
         }
         // The heap hands removed events back in no particular order: a started timepoint keeps its channels' order.
-        added.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        started.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         p.StartedDue = startedOne ? earliest : null;
+        p.Ahead = Math.Max(0, p.Ahead - UnstartedTimepoints(removed, p.StartedDue));
 
         var timeline = _queue.Timeline;
         fastFrames = 0;
@@ -104,12 +105,43 @@ public sealed partial class Cadence
         int firstAfterNow = FirstDueAfter(p, now);
         p.Template = firstAfterNow < p.Baseline.Count ? p.Baseline[firstAfterNow] : p.Baseline[^1];
         int firstBaseline = FirstDueAfter(p, p.ResumeAfter);
-        long block = _queue.Reserve(added.Count + (long)(fastFrames + p.Baseline.Count - firstBaseline) * p.EventsPerTimepoint);
-        for (int i = 0; i < added.Count; i++) added[i] = added[i] with { Sequence = block + i };
-        p.Next = new Cursor { Baseline = firstBaseline, FastAt = fastAt, TimeIndex = firstUnstarted, Sequence = block + added.Count };
-        p.Ahead = 0; // timepoints left queued because already due count as they start, which only queues one more
+        long block = _queue.Reserve(started.Count + (long)(fastFrames + p.Baseline.Count - firstBaseline) * p.EventsPerTimepoint);
+        for (int i = 0; i < started.Count; i++) added.Add(started[i] with { Sequence = block + i });
+        p.Next = new Cursor { Baseline = firstBaseline, FastAt = fastAt, TimeIndex = firstUnstarted, Sequence = block + started.Count };
         while (p.Ahead < Lookahead && QueueNext(p, ref p.Next, added)) p.Ahead++;
         return added;
+    }
+
+    /// <summary>
+    /// Before a change: queues, as they would have been, the timepoints the stream has due by <paramref name="now"/>
+    /// but not yet queued. An engine running more than <see cref="Lookahead"/> timepoints late has not asked for them
+    /// yet, and they were planned before the change, so they are still taken (late), not dropped.
+    /// </summary>
+    private List<PlannedEvent> CatchUp(PositionCadence p, TimeSpan now)
+    {
+        var added = new List<PlannedEvent>();
+        while (true)
+        {
+            var probe = p.Next;
+            if (!QueueNext(p, ref probe, null, out _, out var at) || at > now) return added;
+            QueueNext(p, ref p.Next, added);
+            p.Ahead++;
+        }
+    }
+
+    /// <summary>How many timepoints the removed events hold, besides one the engine has started.</summary>
+    private static int UnstartedTimepoints(IReadOnlyList<PlannedEvent> removed, TimeSpan? started)
+    {
+        int count = 0;
+        for (int i = 0; i < removed.Count; i++)
+        {
+            var due = removed[i].DueAt;
+            if (due == started) continue;
+            bool seen = false;
+            for (int j = 0; j < i && !seen; j++) seen = removed[j].DueAt == due;
+            if (!seen) count++;
+        }
+        return count;
     }
 
     private static bool InWindow(PositionCadence p, TimeSpan at) => at < p.FastUntil || at <= p.MinFramesUntil;
@@ -119,15 +151,19 @@ public sealed partial class Cadence
     /// false when the position has none left. Until the first change the protocol's timepoints go in as the plan's own
     /// events, with the plan's numbers, so a run no rule changes runs exactly as planned.
     /// </summary>
-    private bool QueueNext(PositionCadence p, ref Cursor c, List<PlannedEvent>? into) => QueueNext(p, ref c, into, out _);
+    private bool QueueNext(PositionCadence p, ref Cursor c, List<PlannedEvent>? into) => QueueNext(p, ref c, into, out _, out _);
 
-    private bool QueueNext(PositionCadence p, ref Cursor c, List<PlannedEvent>? into, out int events)
+    /// <param name="events">How many events the timepoint has.</param>
+    /// <param name="at">When it is due (clock).</param>
+    private bool QueueNext(PositionCadence p, ref Cursor c, List<PlannedEvent>? into, out int events, out TimeSpan at)
     {
         events = 0;
+        at = TimeSpan.Zero;
         if (p.Finished) return false;
         var timeline = _queue.Timeline;
         if (p.FastIntervalS is { } interval && InWindow(p, c.FastAt) && c.FastAt <= timeline.DueOf(p.Baseline[^1].First))
         {
+            at = c.FastAt;
             var (due, afterZero) = timeline.DueAtClock(c.FastAt);
             events = Copy(p.Template, due, afterZero, c.TimeIndex++, includeAutofocus: false, into, ref c.Sequence);
             c.LastFast = c.FastAt;
@@ -138,7 +174,7 @@ public sealed partial class Cadence
         while (c.Baseline < p.Baseline.Count)
         {
             var tp = p.Baseline[c.Baseline++];
-            var at = timeline.DueOf(tp.First);
+            at = timeline.DueOf(tp.First);
             if (at <= p.ResumeAfter || (c.FastQueued > 0 && at < c.LastFast + p.Gap) || tp.First.DueAt == p.StartedDue) continue;
             if (c.Sequence < 0 && tp.TimeIndex == c.TimeIndex)
             {
@@ -159,7 +195,7 @@ public sealed partial class Cadence
     {
         var c = p.Next;
         int pending = 0;
-        while (QueueNext(p, ref c, null, out int events)) pending += events;
+        while (QueueNext(p, ref c, null, out int events, out _)) pending += events;
         return pending;
     }
 

@@ -58,13 +58,14 @@ public sealed partial class Cadence : IQueueFeed
         int frames = 0;
         _queue.Replace(e => IsQueuedRegular(e, position, now), removed =>
         {
+            var added = CatchUp(p, now);
             if (p.FastIntervalS is not null && now < p.FastUntil) p.FastUsedS -= (p.FastUntil - now).TotalSeconds; // a new window replaces the rest of the old one
             p.FastIntervalS = intervalS;
             p.FastSince = now;
             p.FastUntil = now + TimeSpan.FromSeconds(maxS);
             p.MinFramesUntil = now + TimeSpan.FromSeconds(minFrames * intervalS);
             p.FastUsedS += maxS;
-            var added = Rewrite(p, removed, now, out frames);
+            Rewrite(p, removed, now, added, out frames);
             if (frames == 0) p.FastUsedS -= maxS; // nothing left to image fast (the run is ending): nothing spent
             return added;
         });
@@ -77,10 +78,11 @@ public sealed partial class Cadence : IQueueFeed
         if (!_positions.TryGetValue(position, out var p) || p.Finished || p.FastIntervalS is null || now >= p.FastUntil) return false;
         _queue.Replace(e => IsQueuedRegular(e, position, now), removed =>
         {
+            var added = CatchUp(p, now);
             var end = now > p.MinFramesUntil ? now : p.MinFramesUntil;
             p.FastUsedS -= (p.FastUntil - end).TotalSeconds; // the unused part of the window goes back to the budget
             p.FastUntil = end;
-            return Rewrite(p, removed, now, out _);
+            return Rewrite(p, removed, now, added, out _);
         });
         return true;
     }

@@ -27,40 +27,55 @@ public static class DecisionWarmUp
         var adapt = plan.Protocol.Adapt;
         if (adapt.IsEmpty || plan.Events.FirstOrDefault(e => e is FrameEvent { Series: null }) is not FrameEvent first) return;
         int p = first.PositionIndex;
-        // An empty scratch queue: the cadence queues the positions' first timepoints into it.
-        var queue = new EventQueue([]);
-        var cadence = new Cadence(plan, queue);
-        var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
-        var runner = new ActionRunner(new ActionContext(plan, queue, cadence, new LightDose(adapt.Limits.LightDosePerPositionS), frap,
-            new StandInTargeter(), seed));
+        WarmUpRules(plan, adapt, first, p);
+        WarmUpIntervalChanges(plan, first, p);
+        WarmUpActions(plan, adapt, first, p, seed);
+    }
 
-        // Frames of one cell: a cluster seen from the start, then a second one born (births, per-cell metrics), far
-        // apart so either can be bleached; as many frames as the rules need to fire (a new cluster persisting N frames
-        // is only then sorted and chosen — compiling that took 87 ms in a dry run's first firing).
-        var watch = new PositionWatch();
-        var rules = new RuleEvaluator(adapt.Rules);
+    /// <summary>
+    /// Rule evaluation, firing included: frames where every metric is far above any threshold, then far below, each
+    /// with fresh hysteresis, so every metric rule fires (its firing branch compiled) whichever way it points. Cells
+    /// come in the list type the analysis pipeline hands over, so the watch copies them by the same code as in the run.
+    /// </summary>
+    private static void WarmUpRules(AcquisitionPlan plan, AdaptSpec adapt, FrameEvent first, int p)
+    {
         float w = plan.ImageWidth, h = plan.ImageHeight;
         Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
         var tracks = new TrackSighting[clusters.Length];
         int[] inCell = [1, 1];
-        CellFrameMetrics[] cells = [new(0, 0, 1, 100, 50, 1, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
         int frames = 2 + Math.Min(20, adapt.Rules.Max(r => r.When switch
         {
             NewClusterCondition n => n.PersistsFrames,
             MetricCondition m => m.ForFrames,
             _ => 0,
         }));
-        for (int frame = 0; frame < frames; frame++)
+        foreach (double value in new[] { 1e12, -1e12 })
         {
-            int n = Math.Min(frame + 1, clusters.Length);
-            for (int i = 0; i < n; i++)
-                tracks[i] = new TrackSighting(i + 1, frame - i + 1, first.DueAt.TotalSeconds + i);   // track i first seen at frame i
-            watch.Update(first.DueAt.TotalSeconds + frame, default, cells, clusters.AsSpan(0, n), tracks.AsSpan(0, n), inCell.AsSpan(0, n));
-            rules.Evaluate(p, watch);
+            var watch = new PositionWatch();
+            var rules = new RuleEvaluator(adapt.Rules);
+            int count = value > 0 ? 1_000_000 : -1_000_000;
+            var field = new FrameMetrics(0, 0, count, count, 1, 100, value, 9, 500, value, value, 1);
+            List<CellFrameMetrics> cells = [new(0, 0, 1, 100, 50, count, value, 9, 500, value, value, 0, 1, 0)];
+            for (int frame = 0; frame < frames; frame++)
+            {
+                // A cluster seen from the start, then a second one born (births, per-cell metrics, new-cluster rules).
+                int n = Math.Min(frame + 1, clusters.Length);
+                for (int i = 0; i < n; i++)
+                    tracks[i] = new TrackSighting(i + 1, frame - i + 1, first.DueAt.TotalSeconds + i);   // track i first seen at frame i
+                watch.Update(first.DueAt.TotalSeconds + frame, field, cells, clusters.AsSpan(0, n), tracks.AsSpan(0, n), inCell.AsSpan(0, n));
+                rules.Evaluate(p, watch);
+            }
         }
+    }
 
-        // The interval rewrite itself, before the rules' actions (one that leaves the position or stops the run ends its
-        // cadence), and the engine taking timepoints as the cadence queues them.
+    /// <summary>
+    /// The interval rewrite, on a cadence of its own (it leaves the position fast), and the engine taking timepoints
+    /// as the cadence queues them.
+    /// </summary>
+    private static void WarmUpIntervalChanges(AcquisitionPlan plan, FrameEvent first, int p)
+    {
+        var queue = new EventQueue([]);   // empty: the cadence queues the positions' first timepoints into it
+        var cadence = new Cadence(plan, queue);
         var later = first.DueAt + TimeSpan.FromSeconds(1);
         for (int i = 0; i < 4; i++)
         {
@@ -68,6 +83,25 @@ public static class DecisionWarmUp
             for (int taken = 0; taken < 2 * Cadence.Lookahead && queue.TryPeek(out var head); taken++) queue.TryTake(head);
             cadence.GoNormal(p, later);
         }
+    }
+
+    /// <summary>
+    /// Every rule's actions, through the limits, on scratch copies of the queue, cadence, dose and FRAP steps: two
+    /// clusters of one cell, far apart so either can be bleached (choosing one took 87 ms to compile in a dry run's
+    /// first firing). Rules that stop the run go last.
+    /// </summary>
+    private static void WarmUpActions(AcquisitionPlan plan, AdaptSpec adapt, FrameEvent first, int p, int seed)
+    {
+        var queue = new EventQueue([]);
+        var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
+        var runner = new ActionRunner(new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(adapt.Limits.LightDosePerPositionS),
+            frap, new StandInTargeter(), seed));
+        float w = plan.ImageWidth, h = plan.ImageHeight;
+        Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
+        TrackSighting[] tracks = [new(1, 3, first.DueAt.TotalSeconds), new(2, 2, first.DueAt.TotalSeconds + 1)];
+        List<CellFrameMetrics> cells = [new(0, 0, 1, 100, 50, 2, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
+        var watch = new PositionWatch();
+        watch.Update(first.DueAt.TotalSeconds, default, cells, clusters, tracks, [1, 1]);
         foreach (var rule in adapt.Rules.OrderBy(r => r.Then.Any(a => a is StopAction)))
         {
             var site = new ActionSite(p, watch, new RuleFiring(rule, p, new Dictionary<string, double>(), watch.Clusters.ToList()), first.DueAt, (_, _) => 1);

@@ -32,7 +32,14 @@ public sealed class PositionWatch
 
     /// <param name="expectedClusters">Clusters per frame to make room for now, so the first frames do not grow the
     /// list on the decision path (a 2048² frame holds thousands).</param>
-    public PositionWatch(int expectedClusters = 0) => _clusters = new List<WatchedCluster>(expectedClusters);
+    public PositionWatch(int expectedClusters = 0)
+    {
+        _clusters = new List<WatchedCluster>(expectedClusters);
+        // Written once now, so the run's first frame does not take the page faults of fresh memory on the decision
+        // path (the list is a large object; its pages are only mapped in when first written).
+        for (int i = 0; i < expectedClusters; i++) _clusters.Add(default);
+        _clusters.Clear();
+    }
 
     /// <summary>Room for a dense field's clusters (about one per 1 000 px², as simulated IR-GFP cells give).</summary>
     public static int ExpectedClusters(int width, int height) => (int)Math.Min(20_000, (long)width * height / 1000);
