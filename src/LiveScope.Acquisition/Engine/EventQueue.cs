@@ -80,8 +80,8 @@ public sealed class EventQueue
     }
 
     /// <summary>
-    /// The smallest sequence number no queued event has. Events a <see cref="Replace"/> callback or a feed makes are
-    /// queued as they are, so they number new events from here on (read inside the callback: the lock is held).
+    /// The first sequence number not yet given out or set aside. Events a <see cref="Replace"/> callback or a feed makes
+    /// are queued as they are, so they number new events from here on (read inside the callback: the lock is held).
     /// </summary>
     public long NextSequence
     {
@@ -123,7 +123,7 @@ public sealed class EventQueue
                 _nextSequence = Math.Max(_nextSequence, e.Sequence + 1);
                 _kept.Add((e, (e.DueAt, e.Sequence)));
             }
-            // One heap build over kept and new events (linear), not one sift per new event: thousands at an interval change.
+            // One heap build over kept and new events (linear), not one sift per new event.
             Rebuild();
             _removed.Clear();
         }

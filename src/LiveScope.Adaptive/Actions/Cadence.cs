@@ -94,9 +94,10 @@ public sealed partial class Cadence : IQueueFeed
         int dropped = 0;
         _queue.Replace(e => IsQueuedRegular(e, position, now), removed =>
         {
+            var added = CatchUp(p, now); // what was due by now is still taken, as with any change
             dropped = removed.Count + PendingOf(p);
             p.Finished = true;
-            return [];
+            return added;
         });
         return dropped;
     }

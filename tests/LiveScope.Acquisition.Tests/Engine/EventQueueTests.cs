@@ -56,6 +56,48 @@ public class EventQueueTests
         queue.TryTake(next).Should().BeTrue();
         queue.Count.Should().Be(1);
     }
+
+    /// <summary>Holds back events numbered from a reserved block and hands one over after each take.</summary>
+    private sealed class OneAtATime(EventQueue queue, int count) : IQueueFeed
+    {
+        private readonly long _block = queue.Reserve(count);
+        private int _next;
+
+        public int Pending => count - _next;
+
+        public void Taken(PlannedEvent taken, List<PlannedEvent> into)
+        {
+            if (_next == count) return;
+            into.Add(new StimulationEvent
+            {
+                DueAt = TimeSpan.FromSeconds(10), Phase = $"fed{_next}", Sequence = _block + _next,
+                Stimulation = new StimulationPhaseSpec("s", "insulin", 1, "nM", StimulationBy.Operator),
+            });
+            _next++;
+        }
+    }
+
+    [Fact]
+    public void A_feed_adds_its_events_as_the_engine_takes_them_and_they_keep_the_place_reserved_for_them()
+    {
+        var queue = Queue(1);   // e0 at 0 s
+        queue.Attach(new OneAtATime(queue, 2));
+        // Added after the reservation, due at the same time as the fed events: it sorts after them.
+        queue.Add(new StimulationEvent
+        {
+            DueAt = TimeSpan.FromSeconds(10), Phase = "late", Stimulation = new StimulationPhaseSpec("s", "insulin", 1, "nM", StimulationBy.Operator),
+        });
+        queue.Count.Should().Be(4, "two queued and two the feed holds back");
+
+        var taken = new List<string>();
+        while (queue.TryPeek(out var head))
+        {
+            queue.TryTake(head).Should().BeTrue();
+            taken.Add(head.Phase);
+        }
+        taken.Should().Equal("e0", "fed0", "fed1", "late");
+        queue.Count.Should().Be(0);
+    }
 }
 
 public class PlannerFrapTests
