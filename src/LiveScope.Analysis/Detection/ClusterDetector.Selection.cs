@@ -53,6 +53,8 @@ public sealed unsafe partial class ClusterDetector
     /// (each sorted by its worker, <see cref="DogBand.SortPeaks"/>) by their unique keys: the order of one sort of all.
     /// Peaks and regions are read in each band's order, so nearly every read is the next one of a sequential stream.
     /// </summary>
+    private const int MergePrefetchPeaks = 4;
+
     private bool MergeSweepPeaks(float threshold)
     {
         int bands = _bands.Length;
@@ -74,6 +76,8 @@ public sealed unsafe partial class ClusterDetector
             head[best] = next[best] < keys.Length ? keys[next[best]] : ulong.MaxValue;
             // This band's next peak is merged several peaks from now (the bands' lists interleave): fetch its grid cells.
             if (next[best] < keys.Length) PrefetchGridAround(band.Peaks[next[best]]);
+            // Half the bands were sorted on the other core: fetch their peaks and regions a few ahead.
+            band.PrefetchPeak(next[best] + MergePrefetchPeaks);
             ref readonly var peak = ref band.Peaks[i];
             // Strongest first: once a band's next peak is at or below the threshold, so are all its others.
             if (peak.Dog <= threshold) { head[best] = ulong.MaxValue; continue; }

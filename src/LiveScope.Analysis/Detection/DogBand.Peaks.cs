@@ -155,6 +155,14 @@ internal sealed unsafe partial class DogBand
         (_measured, _measuredSorted) = (_measuredSorted, _measured);
     }
 
+    /// <summary>Prefetches peak <paramref name="i"/> and its region, if there is one.</summary>
+    public void PrefetchPeak(int i)
+    {
+        if (i >= PeakCount || !Sse.IsSupported) return;
+        fixed (RefinedPeak* peak = &_peaks[i]) Sse.Prefetch0(peak);
+        if (_measurer is not null) fixed (Cluster* region = &_measured[i]) Sse.Prefetch0(region);
+    }
+
     /// <summary>
     /// Sort key of a peak: strongest response first (at full resolution the response is the DoG at the maximum), equal
     /// responses in pixel order. Without the pixel, the order of equal responses — and so which of two equal peaks closer
