@@ -44,8 +44,8 @@ public sealed unsafe partial class ClusterDetector : IDisposable
     private float[] _selKey = [];
     private readonly RefinedPeak[] _refined;
     private int _chunkStart, _chunkCount;
-    // Stamp and head of each cell in one 8-byte entry: a lookup of the 3×3 cells around a peak touches 3 cache lines,
-    // not 6 (after the sweep has streamed the frame through L2 the grid's lines are misses).
+    // Stamp and head of each cell in one 8-byte entry: a lookup reads one cache line per row of cells, not two (after
+    // the sweep has streamed the frame through L2 the grid's lines are misses).
     private long[] _grid = [];
     private readonly int[] _next;
     private int _gridWidth, _gridHeight, _gridCell, _mergeReachPx, _stamp;
