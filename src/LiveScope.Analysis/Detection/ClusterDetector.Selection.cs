@@ -48,13 +48,14 @@ public sealed unsafe partial class ClusterDetector
         return false;
     }
 
+    /// <summary>How many of a band's peaks ahead the merge prefetches (its peak and region, 32 bytes each).</summary>
+    private const int MergePrefetchPeaks = 4;
+
     /// <summary>
     /// Full resolution: merges the peaks above <paramref name="threshold"/> strongest first, interleaving the bands' lists
     /// (each sorted by its worker, <see cref="DogBand.SortPeaks"/>) by their unique keys: the order of one sort of all.
     /// Peaks and regions are read in each band's order, so nearly every read is the next one of a sequential stream.
     /// </summary>
-    private const int MergePrefetchPeaks = 4;
-
     private bool MergeSweepPeaks(float threshold)
     {
         int bands = _bands.Length;
