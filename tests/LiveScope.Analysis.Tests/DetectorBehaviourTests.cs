@@ -46,6 +46,25 @@ public class DetectorBehaviourTests
         primed.Clusters.ToArray().Should().Equal(expected);
     }
 
+    [Theory]
+    [InlineData(2048, 2)]
+    [InlineData(1024, 2)]
+    [InlineData(300, 3)]
+    [InlineData(40, 2)]
+    [InlineData(20, 2)]
+    public void Bands_cover_the_frame_once_and_shrink_towards_the_end(int rows, int workers)
+    {
+        int[] starts = ClusterDetector.BandStarts(rows, workers);
+        starts[0].Should().Be(0);
+        starts[^1].Should().Be(rows);
+        var sizes = starts.Zip(starts.Skip(1), (a, b) => b - a).ToArray();
+        sizes.Should().OnlyContain(size => size >= Math.Min(rows, 16), "a band boundary costs rows swept twice");
+        // Each band is at most the one before, except the last, which takes what would have been too small a band.
+        for (int i = 1; i < sizes.Length - 1; i++) sizes[i].Should().BeLessThanOrEqualTo(sizes[i - 1]);
+        if (rows >= 1024) sizes[^1].Should().BeLessThan(sizes[0] / 2, "the workers end within one small band of each other");
+        ClusterDetector.BandStarts(rows, 1).Should().Equal(0, rows);
+    }
+
     [Fact]
     public void Half_resolution_sweep_finds_the_clusters_and_positions_of_the_full_resolution_sweep()
     {

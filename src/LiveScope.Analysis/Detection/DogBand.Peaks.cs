@@ -24,6 +24,12 @@ internal sealed unsafe partial class DogBand
     private readonly int[] _ridgeDx, _ridgeDy;       // top-left ring pixel of each sample's bilinear 2×2, relative to the peak
     private readonly float[] _ridgeWeights;          // 4 per sample: (x0,y0), (x1,y0), (x0,y1), (x1,y1)
     private RefinedPeak[] _peaks = [];
+    // The kept peaks' sort keys (see StrongestFirst): SortPeaks, run by the band's worker after its sweep, puts the
+    // peaks (and their regions) in key order, so the serial merge only interleaves the bands' lists, reading each in turn.
+    private ulong[] _peakKeys = [];
+    private int[] _peakOrder = [];
+    private RefinedPeak[] _peaksSorted = [];
+    private Cluster[] _measuredSorted = [];
     // Regions measured here: the box of a maximum m is rows m ± d around, which the sweep read at most ~d + 2·reach rows
     // ago, so they are still cached; measured afterwards, strongest first, every box was cache misses (a fifth of the
     // detector's time on dense frames). Nearly every kept maximum becomes a cluster, so little is measured in vain.
@@ -41,7 +47,10 @@ internal sealed unsafe partial class DogBand
     /// <summary>Whether maxima are located and tested during the sweep (full resolution with an acceptance).</summary>
     public bool EvaluatesPeaks => _acceptance is not null;
 
-    /// <summary>Maxima of the last sweep above the floor that passed the acceptance, in sweep order (with <see cref="EvaluatesPeaks"/>).</summary>
+    /// <summary>
+    /// Maxima of the last sweep above the floor that passed the acceptance (with <see cref="EvaluatesPeaks"/>), in sweep
+    /// order, or strongest first after <see cref="SortPeaks"/>.
+    /// </summary>
     public ReadOnlySpan<RefinedPeak> Peaks => _peaks.AsSpan(0, PeakCount);
     public int PeakCount { get; private set; }
 
@@ -107,6 +116,8 @@ internal sealed unsafe partial class DogBand
             if (PeakCount == _peaks.Length)
             {
                 Array.Resize(ref _peaks, Math.Max(256, 2 * _peaks.Length));
+                Array.Resize(ref _peakKeys, _peaks.Length);
+                Array.Resize(ref _peakOrder, _peaks.Length);
                 if (_measurer is not null) Array.Resize(ref _measured, _peaks.Length);
             }
             if (_measurer is not null)
@@ -115,6 +126,54 @@ internal sealed unsafe partial class DogBand
             _peaks[PeakCount++] = peak;
         }
         return i;
+    }
+
+    /// <summary>Sort keys of <see cref="Peaks"/>, ascending (after <see cref="SortPeaks"/>).</summary>
+    public ReadOnlySpan<ulong> PeakKeys => _peakKeys.AsSpan(0, PeakCount);
+
+    /// <summary>
+    /// Orders <see cref="Peaks"/> (and <see cref="Measured"/>) strongest first, equal responses in pixel order
+    /// (<see cref="StrongestFirst"/>): keys are unique, so merging the bands' lists by key gives the order one sort of all
+    /// peaks would, whatever the band layout.
+    /// </summary>
+    public void SortPeaks()
+    {
+        int n = PeakCount;
+        for (int i = 0; i < n; i++)
+        {
+            ref readonly var peak = ref _peaks[i];
+            _peakKeys[i] = StrongestFirst(peak.Dog, peak.PixelY * _width + peak.PixelX);
+            _peakOrder[i] = i;
+        }
+        _peakKeys.AsSpan(0, n).Sort(_peakOrder.AsSpan(0, n));
+        if (_peaksSorted.Length < _peaks.Length) _peaksSorted = new RefinedPeak[_peaks.Length];
+        for (int i = 0; i < n; i++) _peaksSorted[i] = _peaks[_peakOrder[i]];
+        (_peaks, _peaksSorted) = (_peaksSorted, _peaks);
+        if (_measurer is null) return;
+        if (_measuredSorted.Length < _measured.Length) _measuredSorted = new Cluster[_measured.Length];
+        for (int i = 0; i < n; i++) _measuredSorted[i] = _measured[_peakOrder[i]];
+        (_measured, _measuredSorted) = (_measuredSorted, _measured);
+    }
+
+    /// <summary>Prefetches peak <paramref name="i"/> and its region, if there is one.</summary>
+    public void PrefetchPeak(int i)
+    {
+        if (i >= PeakCount || !Sse.IsSupported) return;
+        fixed (RefinedPeak* peak = &_peaks[i]) Sse.Prefetch0(peak);
+        if (_measurer is not null) fixed (Cluster* region = &_measured[i]) Sse.Prefetch0(region);
+    }
+
+    /// <summary>
+    /// Sort key of a peak: strongest response first (at full resolution the response is the DoG at the maximum), equal
+    /// responses in pixel order. Without the pixel, the order of equal responses — and so which of two equal peaks closer
+    /// than d/2 survives the merge — followed the peaks' order in the bands, i.e. the band layout.
+    /// </summary>
+    public static ulong StrongestFirst(float response, int pixel)
+    {
+        // The float's bits made to order as unsigned integers (sign bit flipped, all bits of negatives), then inverted.
+        int bits = BitConverter.SingleToInt32Bits(response);
+        uint ordered = (uint)bits ^ (uint)((bits >> 31) | int.MinValue);
+        return (ulong)~ordered << 32 | (uint)pixel;
     }
 
     /// <summary>
