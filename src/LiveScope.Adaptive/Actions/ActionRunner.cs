@@ -49,7 +49,11 @@ public sealed class ActionRunner(ActionContext run)
         if (run.Bleaches >= run.Limits.MaxBleaches) return ActionOutcome.Refused("max_bleaches", $"{run.Bleaches} bleaches already (limit {run.Limits.MaxBleaches})");
         var candidates = run.Bleachable(site.Firing.NewClusters.Count > 0 ? site.Firing.NewClusters : site.Watch.Clusters, site.Watch.Clusters, b.RadiusPx);
         if (candidates.Count == 0) return ActionOutcome.Refused("no_target", "no cluster in a cell, within the laser's reach and clear of its neighbours");
-        var allowed = candidates.Where(c => run.Bleached.InCell(p, c.CellId, site.CellAt) < run.Limits.MaxBleachesPerCell).ToList();
+        // A loop, not LINQ: with thousands of candidates LINQ's list builder takes a slow path the warm-up's two
+        // clusters never reach, and compiling it made the run's first bleach decision 5.6 ms instead of about 1.
+        var allowed = new List<WatchedCluster>(candidates.Count);
+        foreach (var c in candidates)
+            if (run.Bleached.InCell(p, c.CellId, site.CellAt) < run.Limits.MaxBleachesPerCell) allowed.Add(c);
         if (allowed.Count == 0) return ActionOutcome.Refused("max_bleaches_per_cell", $"every candidate's cell has had {run.Limits.MaxBleachesPerCell} bleach(es)");
         var target = run.Choose(b.Choose, allowed);
         var channel = run.Protocol.Channels.FirstOrDefault(c => c.Name == b.Channel) ?? run.Protocol.Channels[0];
