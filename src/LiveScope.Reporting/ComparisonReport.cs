@@ -90,6 +90,7 @@ public static class ComparisonReport
     {
         var conditions = runs.Select(r => r.Condition).ToList();
         var rows = new List<IReadOnlyList<string>>();
+        int offScale = 0;
         var tHalf = new SvgPlot { Title = "FRAP t½ per condition", XLabel = "condition", YLabel = "t½ (s)", XCategories = conditions, YFromZero = true, Width = 480 };
         var mobile = new SvgPlot { Title = "Mobile fraction per condition", XLabel = "condition", YLabel = "mobile fraction", XCategories = conditions, YFromZero = true, Width = 480 };
         for (int i = 0; i < runs.Count; i++)
@@ -102,15 +103,18 @@ public static class ComparisonReport
             rows.Add([r.Condition, r.Frap is null ? "no frap.csv" : $"{ok.Count} of {r.Frap.Count}", ok.Count(s => s.Warnings.Length > 0).ToString(Inv),
                 ReportSections.PlusMinus(th, thSd, "0.0"), n.ToString(Inv), ReportSections.PlusMinus(mf, mfSd, "0.00"), nMf.ToString(Inv)]);
             string colour = SvgPlot.Palette[i % SvgPlot.Palette.Count];
-            AddStrip(tHalf, i, r.Condition, colour, ok, s => s.THalfS, th, thSd);
-            AddStrip(mobile, i, r.Condition, colour, ok, s => s.MobileFraction, mf, mfSd);
+            var onScale = ok.Where(OnScale).ToList();
+            offScale += ok.Count - onScale.Count;
+            AddStrip(tHalf, i, r.Condition, colour, onScale, s => s.THalfS, th, thSd);
+            AddStrip(mobile, i, r.Condition, colour, onScale, s => s.MobileFraction, mf, mfSd);
         }
         page.Table(["condition", "steps fitted", "of which with warnings", "t½ (s), mean ± SD of fits without warnings", "n",
             "mobile fraction, mean ± SD of fits without warnings", "n"], rows, "frap-summary");
         if (!tHalf.HasData) { page.Note("No fitted FRAP step in any run."); }
         else
         {
-            const string caption = "Each point is one fitted FRAP step (hollow: the fit has quality warnings); the bar is mean ± SD of the fits without warnings (frap.csv).";
+            string caption = "Each point is one fitted FRAP step (hollow: the fit has quality warnings); the bar is mean ± SD of the fits without warnings (frap.csv)."
+                             + (offScale == 0 ? "" : $" Not shown: {offScale} fit(s) with a mobile fraction outside 0–1.5 (more came back than was bleached, so t½ runs off; a neighbour grew or drifted into the spot), which would squash the scale; frap.csv lists them.");
             page.Figure(tHalf.Render(), caption);
             page.Figure(mobile.Render(), caption);
         }
@@ -125,6 +129,9 @@ public static class ComparisonReport
         }
         page.Close("div");
     }
+
+    /// <summary>A fit whose parameters mean something: a mobile fraction in (0, 1.5] (the experiment test's rule too).</summary>
+    private static bool OnScale(FrapStep s) => s.THalfS > 0 && s.MobileFraction > 0 && s.MobileFraction <= 1.5;
 
     /// <summary>
     /// Per-step points spread a little sideways so equal values stay visible (hollow: the fit has quality warnings),

@@ -35,6 +35,18 @@ public class SvgPlotTests
     }
 
     [Fact]
+    public void Point_series_are_not_joined_by_lines()
+    {
+        // A strip plot's hollow points (fits with warnings) were drawn joined up, like a line series.
+        var plot = new SvgPlot { Title = "strip" };
+        plot.Series.Add(new PlotSeries("filled", [(0, 1), (0.1, 2), (0.2, 3)], SeriesStyle.Points) { InLegend = false });
+        plot.Series.Add(new PlotSeries("hollow", [(1, 1), (1.1, 2), (1.2, 3)], SeriesStyle.HollowPoints) { InLegend = false });
+        var svg = plot.Render();
+        Regex.Matches(svg, "<polyline").Count.Should().Be(0);
+        Regex.Matches(svg, "<circle[^>]*fill=\"none\"").Count.Should().Be(3);
+    }
+
+    [Fact]
     public void An_empty_plot_still_renders_axes()
     {
         var plot = new SvgPlot { Title = "empty" };

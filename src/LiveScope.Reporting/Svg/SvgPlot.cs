@@ -103,7 +103,7 @@ public sealed class SvgPlot
         {
             string c = s.Color ?? Palette[colour++ % Palette.Count];
             sb.Append(Inv, $"<g class=\"series\" data-series=\"{Esc(s.Name)}\" fill=\"{c}\" stroke=\"{c}\" opacity=\"{s.Opacity:0.##}\"{(s.Dashed ? " stroke-dasharray=\"6 4\"" : "")}>");
-            if (s.Style != SeriesStyle.Points)
+            if (s.Style is SeriesStyle.Line or SeriesStyle.LineAndPoints)
                 foreach (var run in FiniteRuns(s.Points))
                     sb.Append("<polyline fill=\"none\" points=\"")
                       .AppendJoin(' ', run.Select(p => string.Create(Inv, $"{Px(p.X):0.##},{Py(p.Y):0.##}")))
