@@ -51,9 +51,10 @@ public class ComparisonReportTests(SimulatedRuns runs)
         var frap = Section(Comparison("cmp-frap.html"), "frap");
         TableRows(frap, "frap-summary").Should().BeEquivalentTo(new[]
         {
-            new[] { SimulatedRuns.Sensitive, "3 of 3", "1", "9.0 ± 1.4", "2", "0.75 ± 0.07", "2" },   // the fit with a warning is left out
-            new[] { SimulatedRuns.Resistant, "1 of 2", "0", "30.0", "1", "0.40", "1" },
-            new[] { SimulatedRuns.Metformin, "no frap.csv", "0", "–", "0", "–", "0" },
+            // Mean ± SD leaves the fit with a warning out; the good-fit median keeps it (R² 0.95, mobile fraction 0.9).
+            new[] { SimulatedRuns.Sensitive, "3 of 3", "1", "9.0 ± 1.4", "2", "0.75 ± 0.07", "2", "10.0", "3" },
+            new[] { SimulatedRuns.Resistant, "1 of 2", "0", "30.0", "1", "0.40", "1", "30.0", "1" },
+            new[] { SimulatedRuns.Metformin, "no frap.csv", "0", "–", "0", "–", "0", "–", "0" },
         }, o => o.WithStrictOrdering());
         var tHalf = Plot(frap, "FRAP t½ per condition");
         tHalf.Should().Contain($">{SimulatedRuns.Sensitive}</text>").And.Contain($">{SimulatedRuns.Metformin}</text>");
