@@ -111,15 +111,19 @@ public sealed class ActionContext(AcquisitionPlan plan, EventQueue queue, Cadenc
         return best;
     }
 
-    public double TimepointDoseS
+    /// <summary>Light of one frame in each of the protocol's channels (one z-slice).</summary>
+    public double ChannelsDoseS
     {
         get
         {
             double dose = 0;
             foreach (var channel in Protocol.Channels) dose += LightDose.FrameDoseS(channel); // a loop: LINQ's Sum was compiled on the first decision
-            return dose * (Protocol.ZStack?.Slices ?? 1);
+            return dose;
         }
     }
+
+    /// <summary>Light of one regular timepoint: every channel at every z-slice.</summary>
+    public double TimepointDoseS => ChannelsDoseS * (Protocol.ZStack?.Slices ?? 1);
 }
 
 /// <summary>The frame and position an action is applied for; <c>CellAt</c>: the cell (0 = none) at a pixel in that frame.</summary>

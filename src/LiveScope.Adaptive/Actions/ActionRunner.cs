@@ -115,7 +115,7 @@ public sealed class ActionRunner(ActionContext run)
     private ActionOutcome ZStack(ZStackAction z, ActionSite site)
     {
         int p = site.PositionIndex;
-        double dose = z.Slices * run.Protocol.Channels.Sum(LightDose.FrameDoseS);
+        double dose = z.Slices * run.ChannelsDoseS;
         if (!run.Dose.Allows(p, dose)) return ActionOutcome.Refused("light_dose_per_position", $"the z-stack would add {dose:0.###} s of light; {run.Dose.LeftS(p):0.###} s left");
         var name = $"zstack_{++run.ZStacks:D2}";
         var position = run.PositionAt(p);

@@ -32,7 +32,8 @@ public sealed partial class Cadence
         public bool Finished;
         // How the stream goes on after the last change.
         public required Timepoint Template;   // the channels a fast timepoint takes
-        public TimeSpan ResumeAfter = TimeSpan.MinValue, Gap; // the protocol's timepoints resume after this (clock), not within Gap of the last fast one
+        public TimeSpan ResumeAfter = TimeSpan.MinValue; // the protocol's timepoints resume after this (clock), not within Gap of the last fast one
+        public TimeSpan Gap => TimeSpan.FromSeconds(FastIntervalS ?? 0);
         public TimeSpan? StartedDue;          // a timepoint the engine had started at the change: the rest of it is queued as it was
         public Cursor Next;
         // What is queued.
@@ -101,7 +102,6 @@ public sealed partial class Cadence
         }
         if (fastFrames == 0) p.FastIntervalS = null;
         p.ResumeAfter = p.FastIntervalS is null ? now : p.FastUntil;
-        p.Gap = TimeSpan.FromSeconds(p.FastIntervalS ?? 0);
         int firstAfterNow = FirstDueAfter(p, now);
         p.Template = firstAfterNow < p.Baseline.Count ? p.Baseline[firstAfterNow] : p.Baseline[^1];
         int firstBaseline = FirstDueAfter(p, p.ResumeAfter);

@@ -39,8 +39,7 @@ public static class DecisionWarmUp
     /// </summary>
     private static void WarmUpRules(AcquisitionPlan plan, AdaptSpec adapt, FrameEvent first, int p)
     {
-        float w = plan.ImageWidth, h = plan.ImageHeight;
-        Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
+        var clusters = TwoClusters(plan);
         var tracks = new TrackSighting[clusters.Length];
         int[] inCell = [1, 1];
         int frames = 2 + Math.Min(20, adapt.Rules.Max(r => r.When switch
@@ -68,21 +67,26 @@ public static class DecisionWarmUp
         }
     }
 
+    /// <summary>Two clusters of one cell, a quarter of the frame in from opposite corners: far apart, so either can be bleached.</summary>
+    private static Cluster[] TwoClusters(AcquisitionPlan plan)
+    {
+        float w = plan.ImageWidth, h = plan.ImageHeight;
+        return [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
+    }
+
     /// <summary>
     /// The interval rewrite, on a cadence of its own (it leaves the position fast), and the engine taking timepoints
-    /// as the cadence queues them.
+    /// as the cadence queues them. Once is enough: a rewrite touches a few queued events, no loop long enough to be
+    /// compiled anew while it runs (the whole-plan rewrite it replaced was run four times for that).
     /// </summary>
     private static void WarmUpIntervalChanges(AcquisitionPlan plan, FrameEvent first, int p)
     {
         var queue = new EventQueue([]);   // empty: the cadence queues the positions' first timepoints into it
         var cadence = new Cadence(plan, queue);
         var later = first.DueAt + TimeSpan.FromSeconds(1);
-        for (int i = 0; i < 4; i++)
-        {
-            cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
-            for (int taken = 0; taken < 2 * Cadence.Lookahead && queue.TryPeek(out var head); taken++) queue.TryTake(head);
-            cadence.GoNormal(p, later);
-        }
+        cadence.GoFast(p, intervalS: 0.5, minFrames: 1, maxS: 4, later);
+        for (int taken = 0; taken < 2 * Cadence.Lookahead && queue.TryPeek(out var head); taken++) queue.TryTake(head);
+        cadence.GoNormal(p, later);
     }
 
     /// <summary>
@@ -96,8 +100,7 @@ public static class DecisionWarmUp
         var frap = new FrapSteps(plan, Path.Combine(Path.GetTempPath(), "livescope-warm-up-never-written"), (_, _) => { });
         var runner = new ActionRunner(new ActionContext(plan, queue, new Cadence(plan, queue), new LightDose(adapt.Limits.LightDosePerPositionS),
             frap, new StandInTargeter(), seed));
-        float w = plan.ImageWidth, h = plan.ImageHeight;
-        Cluster[] clusters = [new(w / 4, h / 4, 1, 100, 10, 500, 9, 1), new(3 * w / 4, 3 * h / 4, 1, 100, 10, 500, 9, 1)];
+        var clusters = TwoClusters(plan);
         TrackSighting[] tracks = [new(1, 3, first.DueAt.TotalSeconds), new(2, 2, first.DueAt.TotalSeconds + 1)];
         List<CellFrameMetrics> cells = [new(0, 0, 1, 100, 50, 2, 0.01, 9, 500, 2, 0.1, 0, 1, 0)];
         var watch = new PositionWatch();
