@@ -8,8 +8,8 @@ public class PipelineAllocationTests
 {
     /// <summary>
     /// Detection, tracking, cell and frame metrics and CSV rows allocate nothing once warm. What may still allocate is
-    /// growth, kept out of the measured window: new tracks (none here: nine clusters drift steadily), each track's
-    /// point list doubling (at 33 points → 64 capacity until point 64), the first masks (frame 0 here) and preview
+    /// growth, kept out of the measured window: new tracks before any has ended to be reused (none here: nine clusters
+    /// drift steadily; TrackHandoverTests covers churn), the first masks (frame 0 here) and preview
     /// PNGs (the first frame only). Re-segmentation has its own test below.
     /// </summary>
     [Theory]

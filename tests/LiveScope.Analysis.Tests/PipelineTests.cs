@@ -37,6 +37,46 @@ public class PipelineTests
         return result;
     }
 
+    /// <summary>
+    /// Tracks are written as they end, not at the end of the run: a crash keeps them, and a long run's memory stays
+    /// flat. The movie jumps from frame 3 to frame 40 (74 s later, 18 px on): the nine tracks end, nine new ones start.
+    /// </summary>
+    [Fact]
+    public void Ended_tracks_are_in_tracks_csv_before_the_run_completes()
+    {
+        var pool = new FramePool();
+        var movie = Movie(pool, 44);
+        string folder = Temp();
+        try
+        {
+            using (var pipeline = new AnalysisPipeline(Options, folder))
+            {
+                foreach (int f in new[] { 0, 1, 2, 3, 40, 41 }) pipeline.Analyse(movie[f]);
+                var early = ReadShared(Path.Combine(folder, "tracks.csv"));
+                early.Should().HaveCount(1 + 9, "the first nine tracks ended when frame 41 came");
+                early.Skip(1).Should().OnlyContain(l => l.Split(',')[2] == "3" && l.EndsWith(",0,1"), "last seen in frame 3, born at the start, ended before the end");
+                ReadShared(Path.Combine(folder, "msd.csv")).Should().HaveCount(1 + 9 * 3, "lags 1-3 of each four-frame track");
+
+                pipeline.Analyse(movie[42]);
+                pipeline.Complete().Tracks.Should().Be(18);
+            }
+            var all = File.ReadAllLines(Path.Combine(folder, "tracks.csv"));
+            all.Should().HaveCount(1 + 18);
+            all.Skip(10).Should().OnlyContain(l => l.Split(',')[1] == "4" && l.EndsWith(",1,0"), "born in the fifth analysed frame (the movie's 40), running at the end");
+        }
+        finally
+        {
+            foreach (var frame in movie) frame.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string[] ReadShared(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     private static readonly AnalysisOptions Options = new()
     {
         // These tests are about the pipeline's plumbing (live = saved, no allocation), so detection is pinned to the

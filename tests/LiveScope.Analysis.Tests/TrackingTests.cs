@@ -106,7 +106,9 @@ public class TrackingTests
         summary.Deaths.Should().Be(1);
         summary.DurationS.Should().Be(150);
         summary.BirthsPerMinute.Should().BeApproximately(0.4, 1e-12);
-        var moving = summary.Tracks[0];
+        summary.Tracks.Should().Be(2);
+        summary.MeanLifetimeS.Should().Be((150 + 30) / 2.0);
+        var moving = tracker.Tracks[0];
         moving.LifetimeS.Should().Be(150);
         moving.NetDisplacementPx.Should().BeApproximately(5, 1e-9);
         var msd = moving.Msd(3);

@@ -7,33 +7,25 @@ namespace LiveScope.Analysis.Output;
 
 /// <summary>
 /// Streams measurements as invariant-culture CSV into a run folder: clusters.csv (per cluster per frame),
-/// cells.csv (per cell per frame), frames.csv (per frame) and, at the end, tracks.csv and msd.csv.
+/// cells.csv (per cell per frame), frames.csv (per frame), and tracks.csv and msd.csv (per track, as each track ends:
+/// rows in order of ending, the tracks still running at the end last).
 /// A frame's rows are formatted as UTF-8 straight into one reused buffer per file (no strings, no transcoding) and
 /// written and flushed when its frame row comes, so a crash loses at most the frame in progress.
 /// </summary>
 public sealed class MeasurementCsvWriter : IDisposable
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
-    private readonly string _folder;
-    private readonly CsvFile _clusters, _cells, _frames;
+    private readonly CsvFile _clusters, _cells, _frames, _tracks, _msd;
 
     public MeasurementCsvWriter(string folder)
     {
         Directory.CreateDirectory(folder);
-        _folder = folder;
         _clusters = new CsvFile(Path.Combine(folder, "clusters.csv"), "frame,time_s,cluster,track,x_px,y_px,x_um,y_um,response,peak,background,integrated,area_px,circularity,cell,compartment");
         _cells = new CsvFile(Path.Combine(folder, "cells.csv"), "frame,time_s,cell,area_um2,mean_intensity,clusters,density_per_um2,mean_cluster_area_px,mean_cluster_intensity,partition_ratio,condensed_fraction,membrane_clusters,cytoplasm_clusters,nucleus_clusters");
         _frames = new CsvFile(Path.Combine(folder, "frames.csv"), "frame,time_s,clusters,clusters_in_cells,cells,cell_area_um2,density_per_um2,mean_cluster_area_px,mean_cluster_intensity,partition_ratio,condensed_fraction,threshold");
+        _tracks = new CsvFile(Path.Combine(folder, "tracks.csv"), "track,first_frame,last_frame,points,lifetime_s,net_displacement_px,net_displacement_um,path_length_px,born_after_start,ended_before_end");
+        _msd = new CsvFile(Path.Combine(folder, "msd.csv"), "track,lag_frames,lag_s,msd_px2,msd_um2,pairs");
     }
-
-    private StreamWriter Open(string name, string header)
-    {
-        var w = new StreamWriter(Path.Combine(_folder, name), append: false) { NewLine = "\n" };
-        w.WriteLine(header);
-        return w;
-    }
-
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("G9", C) : "";
 
     public void Write(ClusterMeasurement m)
     {
@@ -58,7 +50,21 @@ public sealed class MeasurementCsvWriter : IDisposable
         r.Int(m.FrameIndex).Num(m.TimeS).Int(m.ClusterCount).Int(m.ClustersInCells).Int(m.CellCount)
             .Num(m.CellAreaUm2).Num(m.DensityPerUm2).Num(m.MeanClusterAreaPx).Num(m.MeanClusterIntensity).Num(m.PartitionRatio)
             .Num(m.CondensedFraction).Num(m.Threshold).End();
-        _clusters.Flush(); _cells.Flush(); _frames.Flush();
+        _clusters.Flush(); _cells.Flush(); _frames.Flush(); _tracks.Flush(); _msd.Flush();
+    }
+
+    /// <summary>
+    /// A track that has ended: its row in tracks.csv and one row per lag in msd.csv (lags 1 … <paramref name="maxLagFrames"/>
+    /// with a pair). Written with the next frame row, or at <see cref="Dispose"/>.
+    /// </summary>
+    public void Write(Track t, bool bornAfterStart, bool endedBeforeEnd, double pixelSizeUm, int maxLagFrames)
+    {
+        _tracks.Row().Int(t.Id).Int(t.First.FrameIndex).Int(t.Last.FrameIndex).Int(t.PointCount).Num(t.LifetimeS)
+            .Num(t.NetDisplacementPx).Num(t.NetDisplacementPx * pixelSizeUm).Num(t.PathLengthPx)
+            .Int(bornAfterStart ? 1 : 0).Int(endedBeforeEnd ? 1 : 0).End();
+        for (int lag = 1; lag <= maxLagFrames; lag++)
+            if (t.TryGetMsd(lag, out var m))
+                _msd.Row().Int(t.Id).Int(m.LagFrames).Num(m.LagS).Num(m.MsdPx2).Num(m.MsdPx2 * pixelSizeUm * pixelSizeUm).Int(m.Pairs).End();
     }
 
     /// <summary>Compartment names as written (lower case, UTF-8), indexed by the enum value.</summary>
@@ -150,25 +156,8 @@ public sealed class MeasurementCsvWriter : IDisposable
         }
     }
 
-    public void WriteTracks(TrackingSummary summary, double pixelSizeUm, int maxLagFrames)
-    {
-        using (var w = Open("tracks.csv", "track,first_frame,last_frame,points,lifetime_s,net_displacement_px,net_displacement_um,path_length_px,born_after_start,ended_before_end"))
-        {
-            int firstFrame = summary.Tracks.Count == 0 ? 0 : summary.Tracks.Min(t => t.First.FrameIndex);
-            int lastFrame = summary.Tracks.Count == 0 ? 0 : summary.Tracks.Max(t => t.Last.FrameIndex);
-            foreach (var t in summary.Tracks)
-                w.WriteLine(string.Join(',', t.Id.ToString(C), t.First.FrameIndex.ToString(C), t.Last.FrameIndex.ToString(C),
-                    t.PointCount.ToString(C), F(t.LifetimeS), F(t.NetDisplacementPx), F(t.NetDisplacementPx * pixelSizeUm), F(t.PathLengthPx),
-                    (t.First.FrameIndex > firstFrame ? 1 : 0).ToString(C), (t.Last.FrameIndex < lastFrame ? 1 : 0).ToString(C)));
-        }
-        using (var w = Open("msd.csv", "track,lag_frames,lag_s,msd_px2,msd_um2,pairs"))
-            foreach (var t in summary.Tracks)
-                foreach (var m in t.Msd(maxLagFrames))
-                    w.WriteLine(string.Join(',', t.Id.ToString(C), m.LagFrames.ToString(C), F(m.LagS), F(m.MsdPx2), F(m.MsdPx2 * pixelSizeUm * pixelSizeUm), m.Pairs.ToString(C)));
-    }
-
     public void Dispose()
     {
-        _clusters.Dispose(); _cells.Dispose(); _frames.Dispose();
+        _clusters.Dispose(); _cells.Dispose(); _frames.Dispose(); _tracks.Dispose(); _msd.Dispose();
     }
 }

@@ -51,7 +51,7 @@ public sealed class AnalysisPipeline : IDisposable
         _options.Validate();
         _detector = new ClusterDetector(_options.Detector);
         _segmenter = new CellSegmenter(_options.Cells);
-        _tracker = new ClusterTracker(_options.Tracking);
+        _tracker = new ClusterTracker(_options.Tracking, WriteEndedTrack);
         _outputFolder = outputFolder;
         if (outputFolder is not null) _csv = new MeasurementCsvWriter(outputFolder);
     }
@@ -201,21 +201,30 @@ public sealed class AnalysisPipeline : IDisposable
     }
 
     /// <summary>
+    /// Tracks are written as they end (the tracker then reuses them), so memory stays flat over a long run and a crash
+    /// keeps every track ended before it. Born after start and ended before end are relative to the series' first and
+    /// last analysed frames; a track ended mid-run was last seen before the frame being added.
+    /// </summary>
+    private void WriteEndedTrack(Track track) =>
+        _csv?.Write(track, track.First.FrameIndex > _tracker.FirstFrame, track.Last.FrameIndex < _tracker.LastFrame,
+                    _pixelSizeUm, _options.Tracking.MaxMsdLagFrames);
+
+    /// <summary>
     /// Ends the run: waits for a re-segmentation still running (its masks would be for frames that never come),
-    /// writes tracks.csv and msd.csv (with an output folder) and returns the summary.
+    /// writes the tracks still running to tracks.csv and msd.csv (with an output folder) and returns the summary.
     /// </summary>
     public AnalysisSummary Complete()
     {
         _worker?.Abandon();
+        _tracker.Finish();
         var tracking = _tracker.Summarise();
-        _csv?.WriteTracks(tracking, _pixelSizeUm, _options.Tracking.MaxMsdLagFrames);
         _csv?.Dispose();
         int n = Math.Max(1, _frames);
         return new AnalysisSummary(_options.Condition, _frames, _lastTimeS - _firstTimeS, _sumClusters / n, _sumCells / n,
             _densityFrames > 0 ? _sumDensity / _densityFrames : double.NaN,
             _partitionFrames > 0 ? _sumPartition / _partitionFrames : double.NaN,
             _condensedFrames > 0 ? _sumCondensed / _condensedFrames : double.NaN,
-            tracking.Tracks.Count, tracking.Tracks.Count > 0 ? tracking.Tracks.Average(t => t.LifetimeS) : double.NaN,
+            tracking.Tracks, tracking.MeanLifetimeS,
             tracking.BirthsPerMinute, tracking.DeathsPerMinute);
     }
 

@@ -8,8 +8,8 @@ namespace LiveScope.Analysis.Tracking;
 /// </summary>
 public readonly record struct TrackSighting(int TrackId, int FramesSeen, double FirstSeenS);
 
-/// <summary>Tracks of a whole series and the turnover rates.</summary>
-public sealed record TrackingSummary(IReadOnlyList<Track> Tracks, double DurationS, int Births, int Deaths, double BirthsPerMinute, double DeathsPerMinute);
+/// <summary>A whole series' tracks in figures: how many, their mean lifetime, and the turnover rates.</summary>
+public sealed record TrackingSummary(int Tracks, double MeanLifetimeS, double DurationS, int Births, int Deaths, double BirthsPerMinute, double DeathsPerMinute);
 
 /// <summary>
 /// Links clusters frame to frame by linear assignment. Tracks missing for at most MaxGapFrames frames and MaxGapS
@@ -17,13 +17,22 @@ public sealed record TrackingSummary(IReadOnlyList<Track> Tracks, double Duratio
 /// counts: <see cref="TrackingOptions.LinkDistancePx"/>), so it widens with the imaging interval and across gaps. The
 /// cost of a link is (distance / r)², and a track may instead stay unlinked at cost 1 (the gate). The problem is split
 /// into connected groups of tracks and detections within reach, so each assignment stays small.
+/// Ended tracks (lost for longer than the gap allows) are either kept, all of them, for <see cref="Tracks"/>, or handed to
+/// a handler as they end (the live pipeline writes them to tracks.csv and reuses the object): a dense field at 100
+/// frames/s ends ~150 tracks per frame, which kept to the run's end were ~0.45 KB each, 200 MB in 30 s and the garbage
+/// collector's main work.
 /// </summary>
 public sealed class ClusterTracker
 {
     private readonly TrackingOptions _options;
-    private readonly List<Track> _tracks = [];
+    private readonly List<Track> _tracks = [];   // every track, when there is no handler for ended ones
     private readonly List<Track> _active = [];
-    private readonly Stack<TrackPoint[]> _freeRings = new();   // given back by ended tracks, for new ones
+    private readonly Action<Track>? _ended;
+    private readonly Stack<TrackPoint[]> _freeRings = new();   // given back by ended tracks that are kept, for new ones
+    private readonly Stack<Track> _freeTracks = new();         // ended tracks the handler is done with, for new ones
+    private int _trackCount, _births, _deaths;                 // deaths: tracks ended so far (all ended before the last frame)
+    private double _endedLifetimeSumS;
+    private bool _finished;
     // The last point of each active track, in _active's order: linking reads these in one flat array instead of
     // going through each track's object and point list (cache misses that were most of the linking time).
     private TrackPoint[] _activeLast = [];
@@ -42,13 +51,27 @@ public sealed class ClusterTracker
     private int _lastFrame = -1, _firstFrame = -1;
     private double _firstTimeS, _lastTimeS;
 
-    public ClusterTracker(TrackingOptions? options = null)
+    /// <param name="options">Linking and MSD options.</param>
+    /// <param name="ended">
+    /// Called with each track as it ends (during <see cref="Add"/>, and for the rest at <see cref="Finish"/>). The track
+    /// is reused after the handler returns, so the handler must copy what it needs. Null: every track is kept in
+    /// <see cref="Tracks"/>.
+    /// </param>
+    public ClusterTracker(TrackingOptions? options = null, Action<Track>? ended = null)
     {
         _options = options ?? new TrackingOptions();
         _options.Validate();
+        _ended = ended;
     }
 
+    /// <summary>Every track of the series in id order, when there is no handler for ended tracks; otherwise empty.</summary>
     public IReadOnlyList<Track> Tracks => _tracks;
+
+    /// <summary>Index of the first frame added (−1 before any).</summary>
+    public int FirstFrame => _firstFrame;
+
+    /// <summary>Index of the last frame added (−1 before any); while a track is handed over in <see cref="Add"/>, the frame being added.</summary>
+    public int LastFrame => _lastFrame;
 
     /// <summary>The track id of each cluster of the last frame added, in the order given.</summary>
     public ReadOnlySpan<int> LastTrackIds => _trackIds.AsSpan(0, _trackIdCount);
@@ -65,24 +88,25 @@ public sealed class ClusterTracker
     /// <summary>Adds a frame's clusters; <paramref name="pixelSizeUm"/> (0: unknown) turns the expected diffusion into pixels.</summary>
     public void Add(int frameIndex, double timeS, ReadOnlySpan<Cluster> clusters, double pixelSizeUm)
     {
+        if (_finished) throw new InvalidOperationException("the series is finished");
         if (frameIndex <= _lastFrame) throw new ArgumentException($"frame {frameIndex} is not after frame {_lastFrame}", nameof(frameIndex));
         if (_firstFrame < 0) { _firstFrame = frameIndex; _firstTimeS = timeS; }
         // A track has been missing since its last sighting until the previous frame: 0 s if it was seen there.
         double previousTimeS = _lastTimeS;
+        _lastFrame = frameIndex; _lastTimeS = timeS;
         int kept = 0;   // drop tracks lost for good, in place (RemoveAll's predicate would allocate a closure per frame)
         for (int i = 0; i < _active.Count; i++)
         {
             var last = _activeLast[i];
             if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS)
             {
-                _freeRings.Push(_active[i].End());
+                Retire(_active[i], died: true);
                 continue;
             }
             _activeLast[kept] = last;
             _active[kept++] = _active[i];
         }
         _active.RemoveRange(kept, _active.Count - kept);
-        _lastFrame = frameIndex; _lastTimeS = timeS;
         Grow(ref _trackIds, clusters.Length);
         Grow(ref _sightings, clusters.Length);
         _trackIdCount = clusters.Length;
@@ -97,8 +121,7 @@ public sealed class ClusterTracker
             if (index < 0)
             {
                 index = _active.Count;
-                var born = new Track(_tracks.Count + 1, _options.MaxMsdLagFrames, _freeRings.TryPop(out var ring) ? ring : null);
-                _tracks.Add(born); _active.Add(born);
+                _active.Add(NewTrack(frameIndex));
             }
             var track = _active[index];
             var point = new TrackPoint(frameIndex, timeS, c.X, c.Y, c.IntegratedIntensity);
@@ -107,6 +130,39 @@ public sealed class ClusterTracker
             _trackIds[d] = track.Id;
             _sightings[d] = new TrackSighting(track.Id, track.PointCount, track.First.TimeS);
         }
+    }
+
+    private Track NewTrack(int frameIndex)
+    {
+        int id = ++_trackCount;
+        if (frameIndex > _firstFrame) _births++;
+        if (_freeTracks.TryPop(out var reused)) { reused.Restart(id); return reused; }
+        var track = new Track(id, _options.MaxMsdLagFrames, _freeRings.TryPop(out var ring) ? ring : null);
+        if (_ended is null) _tracks.Add(track);
+        return track;
+    }
+
+    /// <summary>A track is over: counted, then kept (its ring freed for a new track) or handed to the handler and reused.</summary>
+    private void Retire(Track track, bool died)
+    {
+        if (died) _deaths++;
+        _endedLifetimeSumS += track.LifetimeS;
+        if (_ended is null) { _freeRings.Push(track.End()); return; }
+        _ended(track);
+        _freeTracks.Push(track);
+    }
+
+    /// <summary>
+    /// Ends the series: with a handler, hands it every track still active (a death if it was last seen before the last
+    /// frame). No frame can be added afterwards. Without a handler the tracks stay as they are in <see cref="Tracks"/>.
+    /// </summary>
+    public void Finish()
+    {
+        if (_finished) return;
+        _finished = true;
+        if (_ended is null) return;
+        foreach (var track in _active) Retire(track, died: track.Last.FrameIndex < _lastFrame);
+        _active.Clear();
     }
 
     /// <summary>
@@ -227,10 +283,16 @@ public sealed class ClusterTracker
     public TrackingSummary Summarise()
     {
         double duration = _lastTimeS - _firstTimeS;
-        int births = _tracks.Count(t => t.First.FrameIndex > _firstFrame);
-        int deaths = _tracks.Count(t => t.Last.FrameIndex < _lastFrame);
+        // Tracks still active (none after Finish with a handler; every one not ended without) count as they stand.
+        int deaths = _deaths;
+        double lifetimeSumS = _endedLifetimeSumS;
+        foreach (var track in _active)
+        {
+            if (track.Last.FrameIndex < _lastFrame) deaths++;
+            lifetimeSumS += track.LifetimeS;
+        }
         double minutes = duration / 60;
-        return new TrackingSummary(_tracks, duration, births, deaths,
-            minutes > 0 ? births / minutes : 0, minutes > 0 ? deaths / minutes : 0);
+        return new TrackingSummary(_trackCount, _trackCount > 0 ? lifetimeSumS / _trackCount : double.NaN, duration, _births, deaths,
+            minutes > 0 ? _births / minutes : 0, minutes > 0 ? deaths / minutes : 0);
     }
 }

@@ -12,9 +12,9 @@ public readonly record struct MsdPoint(int LagFrames, double LagS, double MsdPx2
 /// So the track keeps its first point, the points of its last <see cref="MaxMsdLagFrames"/> frames, and running sums
 /// for path length and MSD. Pairs are added as their later point arrives, which for each lag is the same order the
 /// whole-list computation summed them in, so the figures are bit-identical to it.
-/// Dense fields see ~150 new tracks per frame, all kept for tracks.csv and msd.csv: once a track has ended (its
-/// tracker has given it up) it hands its ring of recent points back for a new track, keeping only its sums, first
-/// and last points (≈ 0.45 KB instead of ≈ 0.9 KB, and 2 objects instead of 5 per new track).
+/// A tracker that keeps its ended tracks (no handler for them) takes back an ended track's ring of recent points for
+/// a new track, leaving it its sums, first and last points; a tracker that hands them to a handler reuses the whole
+/// track (<see cref="Restart"/>) once the handler has written it out.
 /// </summary>
 public sealed class Track
 {
@@ -42,7 +42,7 @@ public sealed class Track
         _msd = new MsdSums[maxMsdLagFrames + 1];
     }
 
-    public int Id { get; }
+    public int Id { get; private set; }
     /// <summary>Longest lag <see cref="Msd"/> can report, frames.</summary>
     public int MaxMsdLagFrames { get; }
     public int PointCount { get; private set; }
@@ -77,6 +77,21 @@ public sealed class Track
         PointCount++;
     }
 
+    /// <summary>
+    /// Makes this track a new, empty one with id <paramref name="id"/>, keeping its buffers: for a tracker whose ended
+    /// tracks have been written out, so a dense field's ~150 new tracks per frame allocate nothing.
+    /// </summary>
+    internal void Restart(int id)
+    {
+        if (_recent is null) throw new InvalidOperationException($"track {Id} has ended; its ring is gone");
+        Id = id;
+        _recentStart = _recentCount = 0;
+        Array.Clear(_msd);
+        First = default; _last = default;
+        _pathLengthPx = 0;
+        PointCount = 0;
+    }
+
     /// <summary>Ends the track and returns its ring of recent points for reuse.</summary>
     internal TrackPoint[] End()
     {
@@ -105,9 +120,17 @@ public sealed class Track
     {
         var result = new List<MsdPoint>();
         for (int lag = 1; lag <= Math.Min(maxLagFrames, MaxMsdLagFrames); lag++)
-            if (_msd[lag] is { Pairs: > 0 } m)
-                result.Add(new MsdPoint(lag, m.LagTimeS / m.Pairs, m.SumPx2 / m.Pairs, m.Pairs));
+            if (TryGetMsd(lag, out var m)) result.Add(m);
         return result;
+    }
+
+    /// <summary>The MSD at one lag, if some pair of points is that far apart (no allocation, for writers).</summary>
+    public bool TryGetMsd(int lagFrames, out MsdPoint point)
+    {
+        point = default;
+        if (lagFrames < 1 || lagFrames > MaxMsdLagFrames || _msd[lagFrames] is not { Pairs: > 0 } m) return false;
+        point = new MsdPoint(lagFrames, m.LagTimeS / m.Pairs, m.SumPx2 / m.Pairs, m.Pairs);
+        return true;
     }
 
     private static double Sq(double v) => v * v;
