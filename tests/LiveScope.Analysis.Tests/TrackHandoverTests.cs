@@ -87,6 +87,26 @@ public class TrackHandoverTests
         allocated.Should().Be(0);
     }
 
+    /// <summary>The handler writes to disk and may throw (disk full); the tracker must go on linking correctly afterwards.</summary>
+    [Fact]
+    public void A_handler_that_throws_leaves_the_tracker_consistent()
+    {
+        bool fail = true;
+        var handed = new List<int>();
+        var tracker = new ClusterTracker(Options, t => { if (fail) { fail = false; throw new IOException("disk full"); } handed.Add(t.Id); });
+        var a = new Cluster(10, 10, 1, 1, 0, 1, 9, 1); var b = new Cluster(50, 50, 1, 1, 0, 1, 9, 1); var c = new Cluster(90, 90, 1, 1, 0, 1, 9, 1);
+        tracker.Add(0, 0, [a, b, c]);
+        tracker.Add(1, 1, [c]);
+        tracker.Add(2, 2, [c]);
+        tracker.Add(3, 3, [c]);
+        tracker.Invoking(t => t.Add(4, 4, [c])).Should().Throw<IOException>("tracks 1 and 2 end at frame 4 and the first hand-over fails");
+        tracker.Add(5, 5, [a, c]);
+        tracker.LastTrackIds.ToArray().Should().Equal(4, 3);
+        tracker.Finish();
+        handed.Should().Equal(3, 4);
+        tracker.Summarise().Tracks.Should().Be(4);
+    }
+
     [Fact]
     public void No_frame_can_follow_the_end_of_the_series()
     {

@@ -30,6 +30,7 @@ public sealed class ClusterTracker
     private readonly Action<Track>? _ended;
     private readonly Stack<TrackPoint[]> _freeRings = new();   // given back by ended tracks that are kept, for new ones
     private readonly Stack<Track> _freeTracks = new();         // ended tracks the handler is done with, for new ones
+    private readonly List<Track> _ending = [];                 // tracks ended by this frame, handed over once the state is consistent
     private int _trackCount, _births, _deaths;                 // deaths: tracks ended so far (all ended before the last frame)
     private double _endedLifetimeSumS;
     private bool _finished;
@@ -94,19 +95,21 @@ public sealed class ClusterTracker
         // A track has been missing since its last sighting until the previous frame: 0 s if it was seen there.
         double previousTimeS = _lastTimeS;
         _lastFrame = frameIndex; _lastTimeS = timeS;
+        _ending.EnsureCapacity(_active.Count);   // grows with the active list, not whenever more tracks end at once
         int kept = 0;   // drop tracks lost for good, in place (RemoveAll's predicate would allocate a closure per frame)
         for (int i = 0; i < _active.Count; i++)
         {
             var last = _activeLast[i];
             if (frameIndex - last.FrameIndex > _options.MaxGapFrames + 1 || previousTimeS - last.TimeS > _options.MaxGapS)
             {
-                Retire(_active[i], died: true);
+                _ending.Add(_active[i]);
                 continue;
             }
             _activeLast[kept] = last;
             _active[kept++] = _active[i];
         }
         _active.RemoveRange(kept, _active.Count - kept);
+        RetireEnding(lastSeenBeforeLastFrame: true);
         Grow(ref _trackIds, clusters.Length);
         Grow(ref _sightings, clusters.Length);
         _trackIdCount = clusters.Length;
@@ -142,14 +145,25 @@ public sealed class ClusterTracker
         return track;
     }
 
-    /// <summary>A track is over: counted, then kept (its ring freed for a new track) or handed to the handler and reused.</summary>
-    private void Retire(Track track, bool died)
+    /// <summary>
+    /// The tracks in <see cref="_ending"/> are over: counted, then kept (their rings freed for new tracks) or handed to
+    /// the handler and reused. Runs once the active list is consistent, so a handler that throws (a full disk under the
+    /// CSV writer) loses only the tracks not yet handed over, never the tracker's state.
+    /// </summary>
+    private void RetireEnding(bool lastSeenBeforeLastFrame)
     {
-        if (died) _deaths++;
-        _endedLifetimeSumS += track.LifetimeS;
-        if (_ended is null) { _freeRings.Push(track.End()); return; }
-        _ended(track);
-        _freeTracks.Push(track);
+        try
+        {
+            foreach (var track in _ending)
+            {
+                if (lastSeenBeforeLastFrame || track.Last.FrameIndex < _lastFrame) _deaths++;
+                _endedLifetimeSumS += track.LifetimeS;
+                if (_ended is null) { _freeRings.Push(track.End()); continue; }
+                _ended(track);
+                _freeTracks.Push(track);
+            }
+        }
+        finally { _ending.Clear(); }
     }
 
     /// <summary>
@@ -161,8 +175,9 @@ public sealed class ClusterTracker
         if (_finished) return;
         _finished = true;
         if (_ended is null) return;
-        foreach (var track in _active) Retire(track, died: track.Last.FrameIndex < _lastFrame);
+        _ending.AddRange(_active);
         _active.Clear();
+        RetireEnding(lastSeenBeforeLastFrame: false);
     }
 
     /// <summary>
