@@ -142,7 +142,6 @@ public sealed partial class AcquisitionEngine
         public string? ChannelSet { get; set; }
         public double? ExposureSet { get; set; }
         public double? PowerSet { get; set; }
-        public int EventsTotal { get; } = queue.Count;
 
         public TimeSpan DueOf(PlannedEvent e) => Queue.Timeline.DueOf(e);
     }
@@ -190,7 +189,7 @@ public sealed partial class AcquisitionEngine
 
             if (await ExecuteAsync(run, e, pipeline, ct).ConfigureAwait(false)) run.Done.Add(e);
             progress?.Report(new RunProgress(e.Phase, (e as FrameEvent)?.TimeIndex ?? -1, PositionName(e),
-                pipeline.Written, pipeline.Dropped, run.Done.Count, run.EventsTotal, _scope.Clock.Now - run.Start, planned));
+                pipeline.Written, pipeline.Dropped, run.Done.Count, run.Done.Count + run.Queue.Count, _scope.Clock.Now - run.Start, planned));
         }
     }
 

@@ -24,7 +24,11 @@ public sealed record RunResult(
     public long FramesNotAnalysed { get; init; }
 }
 
-/// <summary>What a progress display shows; reported after every event.</summary>
+/// <summary>
+/// What a progress display shows; reported after every event. <see cref="EventsTotal"/> is the events done plus those
+/// still queued, so it follows the plan as adaptive rules add frames (faster imaging, FRAP series) or drop them: a total
+/// fixed at the start let the bar pass 100 %.
+/// </summary>
 public sealed record RunProgress(
     string Phase,
     int TimeIndex,

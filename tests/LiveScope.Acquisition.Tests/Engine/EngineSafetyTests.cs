@@ -163,6 +163,39 @@ public class EngineSafetyTests
         EngineRig.Safety(scope).MakeSafeCalls.Should().BeGreaterThan(0);
     }
 
+    /// <summary>Events added while the run goes on (as adaptive rules add them) raise the total; done never passes it.</summary>
+    [Fact]
+    public async Task Progress_counts_events_added_during_the_run()
+    {
+        await using var scope = await EngineRig.OpenAsync();
+        var plan = EngineRig.Plan(scope, Small());
+        var queue = new EventQueue(plan.Events);
+        int planned = queue.Count;
+        var extra = plan.Events.OfType<FrameEvent>().Take(3).ToArray();
+        var reports = new List<RunProgress>();
+        var progress = new Recording(reports, after: 5, () =>
+        {
+            foreach (var e in extra) queue.Add(e with { DueAt = e.DueAt + TimeSpan.FromSeconds(1) });
+        });
+
+        var result = await EngineRig.Engine(scope).RunAsync(plan, queue, new RecordingStore(), [], progress, CancellationToken.None);
+
+        result.Status.Should().Be(RunStatus.Completed);
+        reports.Should().OnlyContain(r => r.EventsDone <= r.EventsTotal);
+        reports[0].EventsTotal.Should().Be(planned);
+        reports[^1].EventsTotal.Should().Be(planned + extra.Length);
+        reports[^1].EventsDone.Should().Be(reports[^1].EventsTotal);
+    }
+
+    private sealed class Recording(List<RunProgress> reports, int after, Action action) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            reports.Add(value);
+            if (value.EventsDone == after) action();
+        }
+    }
+
     private sealed class FullDiskLog : IRunEventLog
     {
         public void Write(string type, TimeSpan at, IReadOnlyDictionary<string, object?> fields) => throw new IOException("disk full");
