@@ -111,7 +111,7 @@ internal sealed unsafe partial class DogBand
             float narrowHere = NarrowAt(narrow, _narrowWeights, column);
             if (!_acceptance!.MayKeep(dog[reach][column], narrowHere, response[i])) continue;
             var peak = SubPixelRefiner.Peak(x, m, dog[reach - 1] + column, dog[reach] + column, dog[reach + 1] + column, narrowHere);
-            if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column) };
+            if (_ridgeSamples > 0) peak = peak with { AlongRidge = AlongRidge(dog + reach, column, peak.Dog) };
             if (!_acceptance.Keeps(peak, response[i])) continue;
             if (PeakCount == _peaks.Length)
             {
@@ -198,9 +198,11 @@ internal sealed unsafe partial class DogBand
 
     /// <summary>
     /// The largest two-sided mean of the bilinear DoG at the ridge sample points (see <see cref="SubPixelRefiner.Refine"/>);
-    /// <paramref name="centre"/>[dy] is the DoG row dy from the maximum's.
+    /// <paramref name="centre"/>[dy] is the DoG row dy from the maximum's. Stops at the first direction whose mean already
+    /// fails the ridge test (<see cref="PeakAcceptance.RidgeFailsFrom"/>): the maximum is rejected whatever the other
+    /// directions give, so only kept maxima pay for all eight.
     /// </summary>
-    private float AlongRidge(float** centre, int column)
+    private float AlongRidge(float** centre, int column, float dog)
     {
         float along = float.NegativeInfinity;
         fixed (int* dx = _ridgeDx, dy = _ridgeDy)
@@ -210,6 +212,7 @@ internal sealed unsafe partial class DogBand
                 float plus = Bilinear(centre[dy[d]] + column + dx[d], centre[dy[d] + 1] + column + dx[d], w + 4 * d);
                 float minus = Bilinear(centre[dy[d + 1]] + column + dx[d + 1], centre[dy[d + 1] + 1] + column + dx[d + 1], w + 4 * d + 4);
                 along = Math.Max(along, 0.5f * (plus + minus));
+                if (_acceptance!.RidgeFailsFrom(dog, along)) break;
             }
         return along;
     }

@@ -54,6 +54,16 @@ internal sealed class PeakAcceptance
         => !_noiseThreshold || response > _options.ThresholdSdFactor * (_responseSdPerNoiseSd * _noise.Sd(LocalLevel(dog, narrow, 0)));
 
     /// <summary>
+    /// True when a ridge response of at least <paramref name="alongRidge"/> already fails the ridge test's fraction clause
+    /// (prominence ≤ <see cref="ClusterDetectorOptions.RidgeProminenceFraction"/> × ridge response), computed as
+    /// <see cref="StandsOutOfRidge"/> computes it. <see cref="Keeps"/> only gets less likely as the ridge response grows
+    /// (the prominence falls, the local level and so the noise threshold rise), so the sampling may stop there: most
+    /// maxima on a membrane rim show it in the first directions sampled.
+    /// </summary>
+    public bool RidgeFailsFrom(float dog, float alongRidge)
+        => _ridgeTest && !((double)dog - alongRidge > _options.RidgeProminenceFraction * alongRidge);
+
+    /// <summary>
     /// The level whose shot noise the DoG at the peak carries: the narrow Gaussian there (it weights the pixels the DoG
     /// weights most; the wide one would average a 2–3 px rim with the darker cytoplasm beside it) less the spot's own
     /// share, which for a matched spot is a fixed multiple of its response above the ridge it sits on.
