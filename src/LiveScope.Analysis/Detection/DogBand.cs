@@ -9,8 +9,9 @@ namespace LiveScope.Analysis.Detection;
 /// One horizontal band of the sweep image, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
 /// stays in L1): each source row segment is blurred horizontally with both Gaussians into rings of rows, the
 /// vertical pass writes DoG rows (two per pass with 512-bit vectors, one otherwise) into a ring of 3 rows (4 with two
-/// per pass; more when maxima are evaluated here, see DogBand.Peaks.cs), and each row's predecessor is scanned for
-/// local maxima and each row added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates
+/// per pass; more when maxima are evaluated here, see DogBand.Peaks.cs), and for each new row the one before it is
+/// scanned for local maxima and the row itself added to the band's statistics — the frame is read once and no
+/// full-size intermediate image exists. Candidates
 /// are the strict 8-neighbour maxima whose response exceeds the caller's floor; the global threshold (which needs
 /// the whole frame's statistics) is applied afterwards.
 /// With <c>binning</c> 2 the sweep image is the frame 2×2-averaged while it is read (an odd last row or column pairs
