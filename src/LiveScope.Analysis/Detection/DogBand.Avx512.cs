@@ -117,6 +117,65 @@ internal sealed unsafe partial class DogBand
     }
 
     /// <summary>
+    /// DoG rows <paramref name="y"/> and y+1 in one pass. They share all but one of their ring rows (narrow rows
+    /// y−r1+1 … y+r1, wide rows y−r2+1 … y+r2), so each ring row is loaded once for both: 2r1+2 + 2r2+2 loads per
+    /// 2 × (2r1+1 + 2r2+1) FMAs (22 for 40 at d = 3.1 px) where one row at a time loads a vector per FMA, and the load
+    /// ports, not the FMAs, bounded the pass. Each output still sums its own taps in <see cref="BlurVertically512"/>'s
+    /// order (narrow taps 0 … 2r1, then the negated wide taps 0 … 2r2, one chain from zero), so both rows are bit for
+    /// bit the single-row pass's. Eight sums in flight: four vectors of each row. Ring row j is tap j of row y and tap
+    /// j−1 of row y+1, so the previous tap's kernel is carried over rather than loaded again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlurVerticallyPair512(int y, float* dogRow, float* nextDogRow, int columns)
+    {
+        int narrowTaps = 2 * _r1 + 1, wideTaps = 2 * _r2 + 1;
+        float** wide = stackalloc float*[wideTaps + 1];
+        float** narrow = stackalloc float*[narrowTaps + 1];
+        RingRows(_h2, _ring2, _wideRing, y - _r2, wideTaps + 1, wide);
+        RingRows(_h1, _ring1, _narrowRing, y - _r1, narrowTaps + 1, narrow);
+        fixed (Vector512<float>* k1 = _wide1, k2n = _wide2Negated)
+        {
+            for (int x = 0; x < columns; x += 16 * Unroll)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;   // row y
+                Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;   // row y+1
+                float* p = narrow[0] + x; var k = k1[0];
+                a0 = Mad(Vector512.Load(p), k, a0); a1 = Mad(Vector512.Load(p + 16), k, a1);
+                a2 = Mad(Vector512.Load(p + 32), k, a2); a3 = Mad(Vector512.Load(p + 48), k, a3);
+                for (int j = 1; j < narrowTaps; j++)
+                {
+                    p = narrow[j] + x; var previous = k; k = k1[j];
+                    var v0 = Vector512.Load(p); var v1 = Vector512.Load(p + 16);
+                    var v2 = Vector512.Load(p + 32); var v3 = Vector512.Load(p + 48);
+                    a0 = Mad(v0, k, a0); a1 = Mad(v1, k, a1); a2 = Mad(v2, k, a2); a3 = Mad(v3, k, a3);
+                    b0 = Mad(v0, previous, b0); b1 = Mad(v1, previous, b1); b2 = Mad(v2, previous, b2); b3 = Mad(v3, previous, b3);
+                }
+                p = narrow[narrowTaps] + x;
+                b0 = Mad(Vector512.Load(p), k, b0); b1 = Mad(Vector512.Load(p + 16), k, b1);
+                b2 = Mad(Vector512.Load(p + 32), k, b2); b3 = Mad(Vector512.Load(p + 48), k, b3);
+
+                p = wide[0] + x; k = k2n[0];
+                a0 = Mad(Vector512.Load(p), k, a0); a1 = Mad(Vector512.Load(p + 16), k, a1);
+                a2 = Mad(Vector512.Load(p + 32), k, a2); a3 = Mad(Vector512.Load(p + 48), k, a3);
+                for (int j = 1; j < wideTaps; j++)
+                {
+                    p = wide[j] + x; var previous = k; k = k2n[j];
+                    var v0 = Vector512.Load(p); var v1 = Vector512.Load(p + 16);
+                    var v2 = Vector512.Load(p + 32); var v3 = Vector512.Load(p + 48);
+                    a0 = Mad(v0, k, a0); a1 = Mad(v1, k, a1); a2 = Mad(v2, k, a2); a3 = Mad(v3, k, a3);
+                    b0 = Mad(v0, previous, b0); b1 = Mad(v1, previous, b1); b2 = Mad(v2, previous, b2); b3 = Mad(v3, previous, b3);
+                }
+                p = wide[wideTaps] + x;
+                b0 = Mad(Vector512.Load(p), k, b0); b1 = Mad(Vector512.Load(p + 16), k, b1);
+                b2 = Mad(Vector512.Load(p + 32), k, b2); b3 = Mad(Vector512.Load(p + 48), k, b3);
+
+                a0.Store(dogRow + x); a1.Store(dogRow + x + 16); a2.Store(dogRow + x + 32); a3.Store(dogRow + x + 48);
+                b0.Store(nextDogRow + x); b1.Store(nextDogRow + x + 16); b2.Store(nextDogRow + x + 32); b3.Store(nextDogRow + x + 48);
+            }
+        }
+    }
+
+    /// <summary>
     /// <see cref="FindMaxima"/> at full resolution (response = sample), 16 columns at a time; returns the first column
     /// left for the 256-bit loop (none). The vectors start at the tile's first computed column (<see cref="Margin"/>
     /// before its first scanned one), so the centre and up/down loads are 64-byte aligned: from the tile's own first

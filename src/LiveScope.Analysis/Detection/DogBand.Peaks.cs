@@ -5,8 +5,8 @@ namespace LiveScope.Analysis.Detection;
 
 /// <summary>
 /// Locating and testing the maxima inside the full-resolution sweep. The DoG ring keeps 2R+1 rows (R: the ridge
-/// samples' reach) and the narrow ring R more rows than the blur needs, so when row m+R has been computed every value a
-/// maximum of row m needs is still in L1: its 3×3 DoG neighbourhood (sub-pixel position, curvature), the narrow blur
+/// samples' reach) and the narrow ring R more rows than the blur needs (each one more when the vertical pass computes
+/// rows m+R and m+R+1 together), so when row m+R has been computed every value a maximum of row m needs is still in L1: its 3×3 DoG neighbourhood (sub-pixel position, curvature), the narrow blur
 /// at it (its local level) and the DoG at the ridge sample points (bilinear between ring values). Computing these from
 /// the frame again, as the refiner does, costs ~30× more per maximum; dense frames have ~20 000 maxima above the floor.
 /// The values are bit-identical to the refiner's (same arithmetic in the same order) except the ridge samples, which
@@ -18,7 +18,7 @@ internal sealed unsafe partial class DogBand
     /// <summary>Null: candidates are only listed (the caller locates them on the frame).</summary>
     private readonly PeakAcceptance? _acceptance;
     private readonly int _reach;                     // rows and columns the evaluation reads either side of a maximum
-    private readonly int _dogRows;                   // DoG ring rows: 3, or 2·reach + 1 when maxima are evaluated here
+    private readonly int _dogRows;                   // DoG ring rows: 3, or 2·reach + 1 when maxima are evaluated here; +1 with two rows per pass
     private readonly float[] _narrowWeights;
     private readonly int _ridgeSamples;
     private readonly int[] _ridgeDx, _ridgeDy;       // top-left ring pixel of each sample's bilinear 2×2, relative to the peak

@@ -8,8 +8,10 @@ namespace LiveScope.Analysis.Detection;
 /// <summary>
 /// One horizontal band of the sweep image, swept tile by tile (columns of <see cref="TileWidth"/> px, so every ring below
 /// stays in L1): each source row segment is blurred horizontally with both Gaussians into rings of rows, the
-/// vertical pass writes one DoG row into a 3-row ring, and the middle of that ring is scanned for local maxima and
-/// added to the band's statistics — the frame is read once and no full-size intermediate image exists. Candidates
+/// vertical pass writes DoG rows (two per pass with 512-bit vectors, one otherwise) into a ring of 3 rows (4 with two
+/// per pass; more when maxima are evaluated here, see DogBand.Peaks.cs), and for each new row the one before it is
+/// scanned for local maxima and the row itself added to the band's statistics — the frame is read once and no
+/// full-size intermediate image exists. Candidates
 /// are the strict 8-neighbour maxima whose response exceeds the caller's floor; the global threshold (which needs
 /// the whole frame's statistics) is applied afterwards.
 /// With <c>binning</c> 2 the sweep image is the frame 2×2-averaged while it is read (an odd last row or column pairs
@@ -29,8 +31,9 @@ internal sealed unsafe partial class DogBand
     private readonly int _width, _height, _r1, _r2, _ring1, _ring2, _stride;   // _width, _height: of the sweep image
     private readonly int _frameWidth, _frameHeight, _binning;
     private readonly bool _interpolate, _statistics;
+    private readonly int _rowsPerPass;               // DoG rows per vertical pass: 2 with 512-bit vectors, else 1
     private readonly Vector256<float>[] _k1, _k2Negated, _k2;
-    private readonly float[] _memory;                // pinned: pad row, two rings of blurred rows, 3 DoG rows
+    private readonly float[] _memory;                // pinned: pad row, two rings of blurred rows, the DoG ring
     private readonly float* _pad, _h1, _h2, _dog;
 
     /// <param name="width">Frame width, px.</param>
@@ -53,7 +56,8 @@ internal sealed unsafe partial class DogBand
         _acceptance = acceptance; _measurer = acceptance is null ? null : measurer;
         _reach = acceptance is null ? 0 : EvaluationReach(ridgeDistancePx);
         if (_reach > MaxEvaluationReach) throw new ArgumentOutOfRangeException(nameof(ridgeDistancePx), ridgeDistancePx, $"reaches beyond the {Margin}-px tile margin");
-        _dogRows = EvaluationRows(acceptance, _reach);
+        _rowsPerPass = _use512 ? 2 : 1;
+        _dogRows = EvaluationRows(acceptance, _reach) + _rowsPerPass - 1;
         (_ridgeDx, _ridgeDy, _ridgeWeights) = RidgeTable(acceptance is null ? 0 : ridgeDistancePx);
         _ridgeSamples = _ridgeDx.Length;
         _narrowWeights = g1.Weights;
@@ -65,8 +69,9 @@ internal sealed unsafe partial class DogBand
         _r1 = g1.Radius; _r2 = g2.Radius;
         if (_r1 > _r2) throw new ArgumentException("the first Gaussian must be the narrower one");
         // The narrow ring must span rows y−r1 … y+r2: rows are blurred as far ahead as the wide kernel needs; maxima
-        // evaluated here are reach rows behind and need their own narrow rows m−r1 … m+r1.
-        _ring1 = _r1 + _r2 + 1 + _reach; _ring2 = 2 * _r2 + 1;
+        // evaluated here are reach rows behind and need their own narrow rows m−r1 … m+r1. A two-row pass blurs one row
+        // further ahead (for DoG row y+1) before row y's maxima are evaluated, so every ring holds one more row.
+        _ring1 = _r1 + _r2 + 1 + _reach + _rowsPerPass - 1; _ring2 = 2 * _r2 + 1 + _rowsPerPass - 1;
         _narrowRing = new RingModulo(_ring1); _wideRing = new RingModulo(_ring2); _dogRing = new RingModulo(_dogRows);
         _stride = (Math.Min(TileWidth, width) + 2 * Margin + Block - 1) / Block * Block;
         _k1 = g1.Weights.Select(w => Vector256.Create(w)).ToArray();
@@ -125,17 +130,24 @@ internal sealed unsafe partial class DogBand
             int columns = (tileWidth + 2 * Margin + Block - 1) / Block * Block;
             int dogX0 = tileX - Margin;               // global column of DoG index 0 in this tile
             int nextRow = yStart - _r2;
-            for (int y = yStart; y <= yEnd; y++)
+            for (int first = yStart; first <= yEnd;)
             {
-                for (; nextRow <= y + _r2; nextRow++)
+                // Two DoG rows per vertical pass where they exist (an odd last row is a pass of its own); then each
+                // row's own work in order. The rings hold the extra row this blurs and computes ahead of row first's work.
+                int last = Math.Min(first + _rowsPerPass - 1, yEnd);
+                for (; nextRow <= last + _r2; nextRow++)
                     BlurRowHorizontally(frame, nextRow, dogX0, columns);
-                float* dogRow = DogRow(y);
-                BlurVertically(y, dogRow, columns);
-                if (_statistics && y >= Y0 && y < Y1) Accumulate(dogRow + Margin, tileWidth);
-                int m = y - 1;
-                if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
-                    FindMaxima(m, candidateFloor, tileX, tileWidth);
-                if (EvaluatesPeaks) pending = EvaluateCandidates(pending, y - _reach, tileX);
+                if (last > first) BlurVerticallyPair512(first, DogRow(first), DogRow(last), columns);
+                else BlurVertically(first, DogRow(first), columns);
+                for (int y = first; y <= last; y++)
+                {
+                    if (_statistics && y >= Y0 && y < Y1) Accumulate(DogRow(y) + Margin, tileWidth);
+                    int m = y - 1;
+                    if (m >= Math.Max(1, Y0) && m < Math.Min(Y1, _height - 1))
+                        FindMaxima(m, candidateFloor, tileX, tileWidth);
+                    if (EvaluatesPeaks) pending = EvaluateCandidates(pending, y - _reach, tileX);
+                }
+                first = last + 1;
             }
         }
     }
