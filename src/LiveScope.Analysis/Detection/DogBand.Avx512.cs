@@ -246,41 +246,4 @@ internal sealed unsafe partial class DogBand
             count++;
         }
     }
-
-    /// <summary>
-    /// <see cref="LoadFrameRow"/>'s conversion 16 pixels per instruction pair (zero-extend, convert) where AVX-512 is
-    /// available; returns the first pad index left for the caller's loops.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int LoadFrameRow512(ushort* src, ushort* ahead, float* pad, int first, int i, int length, int width)
-    {
-        for (; i + 16 <= length && first + i + 16 <= width; i += 16)
-        {
-            if ((i & 31) == 0) Sse.Prefetch0(ahead + first + i);   // one per 64-byte line
-            Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector256.Load(src + first + i))).Store(pad + i);
-        }
-        return i;
-    }
-
-    /// <summary>
-    /// <see cref="LoadBinnedRow"/>'s vector loop 16 binned columns (a 64-byte line of each frame row) at a time, with
-    /// one prefetch per line of each next row (the 256-bit loop's "every 32 columns" was every other line); returns the
-    /// first pad index left for the caller's loops.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int LoadBinnedRow512(ushort* top, ushort* bottom, ushort* nextTop, ushort* nextBottom, float* pad, int first, int i, int length, int frameWidth)
-    {
-        var low = Vector512.Create(0xFFFFu);
-        var quarter = Vector512.Create(0.25f);
-        for (; i + 16 <= length && 2 * (first + i + 16) <= frameWidth; i += 16)
-        {
-            Sse.Prefetch0(nextTop + 2 * (first + i));
-            Sse.Prefetch0(nextBottom + 2 * (first + i));
-            var t = Vector512.Load((uint*)(top + 2 * (first + i)));
-            var b = Vector512.Load((uint*)(bottom + 2 * (first + i)));
-            var sum = (t & low) + (t >> 16) + (b & low) + (b >> 16);
-            (Vector512.ConvertToSingle(sum.AsInt32()) * quarter).Store(pad + i);
-        }
-        return i;
-    }
 }
