@@ -16,7 +16,6 @@ internal sealed class RegionMeasurer
 {
     private readonly int _half, _side, _padded;
     private readonly float[] _border, _box;
-    private readonly int[] _wholeBorder;
     // The box again with a one-pixel ring: −∞ on the ring and on replicated (outside the frame) pixels, so the fill
     // needs no bounds checks and never enters either.
     private readonly float[] _fill;
@@ -30,7 +29,6 @@ internal sealed class RegionMeasurer
         _side = 2 * _half + 1;
         _padded = _side + 2;
         _border = new float[4 * _side];
-        _wholeBorder = new int[4 * _side];
         _box = new float[_side * _side];
         _fill = new float[_padded * _padded];
         Array.Fill(_fill, float.NegativeInfinity);
@@ -59,6 +57,11 @@ internal sealed class RegionMeasurer
     {
         int x0 = cx - _half, y0 = cy - _half, side = _side, padded = _padded;
         bool interior = x0 >= 0 && y0 >= 0 && x0 + side <= width && y0 + side <= height;
+        // The interior path loads RowLoad pixels per box row: the last row's load must stay inside the frame.
+        if (interior && side <= MaxInteriorSide && Vector256.IsHardwareAccelerated
+            && (long)(y0 + side - 1) * width + x0 + RowLoad <= frame.Length)
+            fixed (ushort* f = frame)
+                return MeasureInterior(f + (long)y0 * width + x0, width, x, y, response);
         fixed (ushort* f = frame)
         fixed (float* box = _box, fill = _fill, border = _border)
         fixed (bool* inside = _inside)
@@ -93,9 +96,9 @@ internal sealed class RegionMeasurer
             float background;
             if (n <= MaxRankedValues && Vector256.IsHardwareAccelerated)
             {
-                var whole = _wholeBorder.AsSpan(0, n);
-                for (int i = 0; i < n; i++) whole[i] = WholeNumber(border[i]);
-                background = MedianOfWholeNumbers(whole);
+                ushort* counts = stackalloc ushort[RankBuffer];
+                for (int i = 0; i < n; i++) counts[i] = (ushort)WholeNumber(border[i]);
+                background = MedianOfCounts(counts, n);
             }
             else background = Median(new Span<float>(border, n));
 
@@ -145,6 +148,153 @@ internal sealed class RegionMeasurer
             float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
             return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
         }
+    }
+
+    /// <summary>Boxes up to this wide take <see cref="MeasureInterior"/>: one <see cref="RowLoad"/>-pixel vector per box row (d up to 7 px).</summary>
+    private const int MaxInteriorSide = 16;
+
+    /// <summary>Pixels the interior path loads per box row (the box's columns and, beyond them, ignored pixels).</summary>
+    private const int RowLoad = 16;
+
+    /// <summary>
+    /// <see cref="Measure"/> for a box inside the frame, up to <see cref="MaxInteriorSide"/> wide, straight from the
+    /// frame's counts (<paramref name="box"/> is its top-left pixel, <paramref name="stride"/> the frame width): no float
+    /// copies, one vector per box row. The same numbers as the copying path, for these reasons: the counts are whole
+    /// numbers, so "count &gt; level" is "count &gt; ⌊level⌋"; the region is the same fixpoint of the same growth,
+    /// whatever order the rows are grown in; the integral Σ(count − background) is exact in either form (whole or half
+    /// counts, far from double's precision), here as 2Σcount − area·2·background in integers.
+    /// </summary>
+    [SkipLocalsInit]
+    private unsafe Cluster MeasureInterior(ushort* box, int stride, float x, float y, float response)
+    {
+        int side = _side, half = _half;
+        ushort* counts = stackalloc ushort[RankBuffer];
+        // Border: top row, bottom row (each load's extra lanes are overwritten next), then the two columns between.
+        Vector256.Load(box).Store(counts);
+        Vector256.Load(box + (side - 1) * stride).Store(counts + side);
+        ushort* column = counts + 2 * side;
+        for (int by = 1; by < side - 1; by++, column += 2)
+        {
+            ushort* row = box + by * stride;
+            column[0] = row[0];
+            column[1] = row[side - 1];
+        }
+        float background = MedianOfCounts(counts, 4 * side - 4);
+
+        // The peak is the brightest pixel of the 3×3 around the centre, the first in row order among equals: the
+        // largest key count·16 + (8 − position), without a branch per pixel.
+        ushort* peakRow = box + (half - 1) * stride + half - 1;
+        var keys = Vector128.Max(Vector128.Max(PeakKeys(peakRow, 8), PeakKeys(peakRow + stride, 5)), PeakKeys(peakRow + 2 * stride, 2));
+        keys = Vector128.Max(keys, Vector128.Shuffle(keys, Vector128.Create(2u, 3, 0, 1)));
+        int best = (int)Vector128.Max(keys, Vector128.Shuffle(keys, Vector128.Create(1u, 0, 3, 2))).ToScalar();
+        int peakCount = best >> 4, position = 8 - (best & 15);
+        int px = half - 1 + position % 3, py = half - 1 + position / 3;
+        float peak = peakCount;
+        float level = background + 0.5f * (peak - background);
+        var threshold = Vector256.Create((ushort)MathF.Floor(level));      // level is in 0 … 65535
+
+        // Bit i of region row r is box pixel (i, r).
+        ushort* region = stackalloc ushort[MaxInteriorSide + 1];
+        GrowRegion(box, stride, side, threshold, px, py, region);
+
+        int area = 0, pairs = 0;
+        var lanes = Vector256.Create((ushort)1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+        Vector256<uint> sum = default;
+        for (int r = 0; r < side; r++)
+        {
+            uint bits = region[r];
+            area += BitOperations.PopCount(bits);
+            pairs += BitOperations.PopCount(bits & (bits >> 1)) + BitOperations.PopCount(bits & region[r + 1]);
+            var inRegion = Vector256.Equals(Vector256.Create((ushort)bits) & lanes, lanes);
+            var values = Vector256.Load(box + r * stride) & inRegion;
+            sum += Vector256.WidenLower(values) + Vector256.WidenUpper(values);
+        }
+        long twiceIntegrated = 2L * Vector256.Sum(sum) - area * (long)(2 * background);
+        double integrated = 0.5 * twiceIntegrated;
+        int edges = 4 * area - 2 * pairs;
+        double perimeter = Math.PI / 4 * edges;
+        float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
+        return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
+    }
+
+    /// <summary>
+    /// Keys count·16 + (first − column) of the first 3 pixels at <paramref name="row"/> (lane 3 is 0): the largest key
+    /// over the 3×3 is its brightest pixel, the first in row order among equals.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<uint> PeakKeys(ushort* row, uint first) =>
+        ((Vector128.WidenLower(Vector128.Load(row)) << 4) | Vector128.Create(first, first - 1, first - 2, 0))
+        & Vector128.Create(uint.MaxValue, uint.MaxValue, uint.MaxValue, 0);
+
+    /// <summary>
+    /// The region into <paramref name="region"/> (rows 0 … side − 1, then an empty row): the pixels above the level
+    /// 8-connected to (px, py), grown from it until it stops changing — the same set whatever the order of growth.
+    /// </summary>
+    private static unsafe void GrowRegion(ushort* box, int stride, int side, Vector256<ushort> threshold, int px, int py, ushort* region)
+    {
+        uint columns = (1u << side) - 1;
+        if (Avx512BW.VL.IsSupported)
+        {
+            // All rows in one vector, lane r = row r, grown by a pixel in every direction per step (neighbour rows by
+            // lane rotations: side is odd, so at most 15 and lane 15 stays empty: what rotates round is nothing).
+            var above = Vector256.Create(AboveRows(box, stride, side, threshold, columns, 0), AboveRows(box, stride, side, threshold, columns, 4),
+                                         AboveRows(box, stride, side, threshold, columns, 8), AboveRows(box, stride, side, threshold, columns, 12)).AsUInt16();
+            var grown = Vector256<ushort>.Zero.WithElement(py, (ushort)(1u << px));
+            var fromAbove = Vector256.Create((ushort)15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+            var fromBelow = Vector256.Create((ushort)1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0);
+            while (true)
+            {
+                var near = grown | Avx512BW.VL.PermuteVar16x16(grown, fromAbove) | Avx512BW.VL.PermuteVar16x16(grown, fromBelow);
+                near |= Vector256.ShiftLeft(near, 1) | Vector256.ShiftRightLogical(near, 1);
+                var next = grown | (near & above);
+                if (next == grown) break;
+                grown = next;
+            }
+            grown.Store(region);
+            return;
+        }
+        // Row by row, down then up, until a pass adds nothing: each pass carries the region as far as it reaches in its
+        // direction, so a blob needs about three passes. Rows −1 and side are an empty ring.
+        uint* above1 = stackalloc uint[MaxInteriorSide + 2];
+        uint* region1 = stackalloc uint[MaxInteriorSide + 2];
+        above1[0] = above1[side + 1] = region1[0] = region1[side + 1] = 0;
+        for (int r = 1; r <= side; r++)
+        {
+            above1[r] = Vector256.GreaterThan(Vector256.Load(box + (r - 1) * stride), threshold).ExtractMostSignificantBits() & columns;
+            region1[r] = 0;
+        }
+        region1[py + 1] = 1u << px;
+        while (true)
+        {
+            uint added = 0;
+            for (int r = 1; r <= side; r++) added |= Grow(above1, region1, r);
+            if (added == 0) break;
+            added = 0;
+            for (int r = side; r >= 1; r--) added |= Grow(above1, region1, r);
+            if (added == 0) break;
+        }
+        for (int r = 0; r <= side; r++) region[r] = (ushort)region1[r + 1];
+    }
+
+    /// <summary>The above-level masks of box rows first … first + 3 (none past the box) as four 16-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe ulong AboveRows(ushort* box, int stride, int side, Vector256<ushort> threshold, uint columns, int first)
+    {
+        ulong rows = 0;
+        for (int r = first; r < Math.Min(side, first + 4); r++)
+            rows |= (ulong)(Vector256.GreaterThan(Vector256.Load(box + r * stride), threshold).ExtractMostSignificantBits() & columns) << (16 * (r - first));
+        return rows;
+    }
+
+    /// <summary>Adds to row r the pixels above the level next to the region in rows r − 1 … r + 1; returns those it added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe uint Grow(uint* above, uint* region, int r)
+    {
+        uint near = region[r - 1] | region[r] | region[r + 1];
+        near |= (near << 1) | (near >> 1);
+        uint old = region[r], grown = old | (near & above[r]);
+        region[r] = grown;
+        return grown ^ old;
     }
 
     /// <summary>Frame pixels as float into the box and the fill's row, 8 at a time rather than one by one.</summary>
@@ -237,51 +387,77 @@ internal sealed class RegionMeasurer
 
     private const int MaxRankedValues = 64;
 
+    /// <summary>Room for <see cref="MaxRankedValues"/> counts and 32 of padding after them.</summary>
+    private const int RankBuffer = MaxRankedValues + 32;
+
     /// <summary>
-    /// Median of at most 64 whole numbers in 0 … 65535 (mean of the middle two for an even count), by rank: each value
-    /// becomes the distinct key value·64 + index, a key's rank is how many keys are below it (counted for 8 keys at a
-    /// (or 32) at a time against every key, branch-free), and the j-th smallest is the key of rank j. On a box border of 32 this is
-    /// several times faster than quickselect, whose unpredictable branches dominate at that size.
+    /// Median of 1 … 64 camera counts (mean of the middle two for an even count); see <see cref="MedianOfCounts(ushort*, int)"/>.
     /// </summary>
     [SkipLocalsInit]
-    internal static unsafe float MedianOfWholeNumbers(ReadOnlySpan<int> values)
+    internal static unsafe float MedianOfCounts(ReadOnlySpan<ushort> values)
     {
-        int n = values.Length, k = n / 2;
+        int n = values.Length;
         if (n == 0 || n > MaxRankedValues) throw new ArgumentOutOfRangeException(nameof(values), n, $"1 … {MaxRankedValues} values");
-        int* keys = stackalloc int[MaxRankedValues];
-        int* ranks = stackalloc int[MaxRankedValues];
-        for (int i = 0; i < n; i++) keys[i] = values[i] << 6 | i;
-        for (int i = n; i < MaxRankedValues; i++) keys[i] = int.MaxValue;   // above every key: adds to no rank
-        // Two blocks of keys per pass over all keys (two independent sums); true compares are −1.
+        ushort* counts = stackalloc ushort[RankBuffer];
+        values.CopyTo(new Span<ushort>(counts, n));
+        return MedianOfCounts(counts, n);
+    }
+
+    /// <summary>
+    /// Median of n ≤ 64 counts at <paramref name="counts"/> (a buffer of <see cref="RankBuffer"/>; this pads it), by rank
+    /// in 16-bit lanes, 32 (or 16) counts per vector, branch-free: for each count, how many counts are below it. The k-th
+    /// smallest is then the largest count with at most k below it (any larger count has the k-th smallest and everything
+    /// under it below). The padding is 65535, below no count, and chosen only when the k-th smallest is 65535 anyway.
+    /// On a box border of 32 this is several times faster than quickselect, whose unpredictable branches dominate at that size.
+    /// </summary>
+    private static unsafe float MedianOfCounts(ushort* counts, int n)
+    {
+        int k = n / 2;
+        Vector256<ushort>.AllBitsSet.Store(counts + n);          // padding up to the next 32
+        Vector256<ushort>.AllBitsSet.Store(counts + n + 16);
+        Vector128<ushort> upper, lower;
         if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<ushort> up = default, low = default, kV = Vector512.Create((ushort)k);
             for (int b = 0; b < n; b += 32)
             {
-                Vector512<int> block0 = Vector512.Load(keys + b), block1 = Vector512.Load(keys + b + 16), rank0 = default, rank1 = default;
-                for (int j = 0; j < n; j++)
-                {
-                    var key = Vector512.Create(keys[j]);
-                    rank0 -= Vector512.LessThan(key, block0); rank1 -= Vector512.LessThan(key, block1);
-                }
-                rank0.Store(ranks + b); rank1.Store(ranks + b + 16);
+                var block = Vector512.Load(counts + b);
+                Vector512<ushort> below = default;
+                for (int j = 0; j < n; j++) below -= Vector512.LessThan(Vector512.Create(counts[j]), block);   // true is all ones: −1
+                up = Vector512.Max(up, block & Vector512.LessThanOrEqual(below, kV));
+                low = Vector512.Max(low, block & Vector512.LessThan(below, kV));
             }
+            var up256 = Vector256.Max(up.GetLower(), up.GetUpper());
+            var low256 = Vector256.Max(low.GetLower(), low.GetUpper());
+            upper = Vector128.Max(up256.GetLower(), up256.GetUpper());
+            lower = Vector128.Max(low256.GetLower(), low256.GetUpper());
+        }
         else
+        {
+            Vector256<ushort> up = default, low = default, kV = Vector256.Create((ushort)k);
             for (int b = 0; b < n; b += 16)
             {
-                Vector256<int> block0 = Vector256.Load(keys + b), block1 = Vector256.Load(keys + b + 8), rank0 = default, rank1 = default;
-                for (int j = 0; j < n; j++)
-                {
-                    var key = Vector256.Create(keys[j]);
-                    rank0 -= Vector256.LessThan(key, block0); rank1 -= Vector256.LessThan(key, block1);
-                }
-                rank0.Store(ranks + b); rank1.Store(ranks + b + 8);
+                var block = Vector256.Load(counts + b);
+                Vector256<ushort> below = default;
+                for (int j = 0; j < n; j++) below -= Vector256.LessThan(Vector256.Create(counts[j]), block);
+                up = Vector256.Max(up, block & Vector256.LessThanOrEqual(below, kV));
+                low = Vector256.Max(low, block & Vector256.LessThan(below, kV));
             }
-        int lower = 0, upper = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (ranks[i] == k) upper = keys[i] >> 6;
-            if (ranks[i] == k - 1) lower = keys[i] >> 6;
+            upper = Vector128.Max(up.GetLower(), up.GetUpper());
+            lower = Vector128.Max(low.GetLower(), low.GetUpper());
         }
-        return n % 2 == 1 ? upper : 0.5f * (lower + upper);
+        int kth = LargestLane(upper);
+        return n % 2 == 1 ? kth : 0.5f * (LargestLane(lower) + kth);
+    }
+
+    /// <summary>The largest of 8 counts: SSE4.1 has a horizontal minimum, so the minimum of their complements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LargestLane(Vector128<ushort> v)
+    {
+        if (Sse41.IsSupported) return ushort.MaxValue - Sse41.MinHorizontal(~v).ToScalar();
+        int max = 0;
+        for (int i = 0; i < Vector128<ushort>.Count; i++) max = Math.Max(max, v.GetElement(i));
+        return max;
     }
 
     /// <summary>Median (mean of the middle two for an even count) by selection; reorders the span.</summary>

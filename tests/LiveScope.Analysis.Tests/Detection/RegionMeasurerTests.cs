@@ -20,7 +20,7 @@ public class RegionMeasurerTests
     }
 
     [Fact]
-    public void Median_by_rank_of_whole_numbers_equals_the_median_of_the_sorted_values()
+    public void Median_by_rank_of_counts_equals_the_median_of_the_sorted_values()
     {
         // Every count the box border of a cluster can have (up to 64), many ties, and the ends of the ushort range.
         var random = new Random(6);
@@ -28,10 +28,10 @@ public class RegionMeasurerTests
         {
             int n = 1 + random.Next(64);
             int range = (trial % 3) switch { 0 => 6, 1 => 300, _ => 65_536 };
-            var values = Enumerable.Range(0, n).Select(_ => trial % 7 == 0 ? 65_535 - random.Next(range) : random.Next(range)).ToArray();
+            var values = Enumerable.Range(0, n).Select(_ => (ushort)(trial % 7 == 0 ? 65_535 - random.Next(range) : random.Next(range))).ToArray();
             var sorted = values.Order().ToArray();
             float expected = n % 2 == 1 ? sorted[n / 2] : 0.5f * (sorted[n / 2 - 1] + sorted[n / 2]);
-            RegionMeasurer.MedianOfWholeNumbers(values).Should().Be(expected);
+            RegionMeasurer.MedianOfCounts(values).Should().Be(expected);
         }
     }
 }
