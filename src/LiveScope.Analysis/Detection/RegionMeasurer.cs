@@ -194,27 +194,52 @@ internal sealed class RegionMeasurer
         var threshold = Vector256.Create((ushort)MathF.Floor(level));      // level is in 0 … 65535
 
         // Bit i of region row r is box pixel (i, r).
-        ushort* region = stackalloc ushort[MaxInteriorSide + 1];
+        ushort* region = stackalloc ushort[MaxInteriorSide];
         GrowRegion(box, stride, side, threshold, px, py, region);
 
+        // Area and 4-adjacent pairs four rows (one ulong) at a time; row 15 is always empty (side is odd, at most 15).
+        ulong* rows = (ulong*)region;
         int area = 0, pairs = 0;
-        var lanes = Vector256.Create((ushort)1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
-        Vector256<uint> sum = default;
-        for (int r = 0; r < side; r++)
+        for (int i = 0; i < MaxInteriorSide / 4; i++)
         {
-            uint bits = region[r];
+            ulong bits = rows[i], below = (bits >> 16) | (i + 1 < MaxInteriorSide / 4 ? rows[i + 1] << 48 : 0);
             area += BitOperations.PopCount(bits);
-            pairs += BitOperations.PopCount(bits & (bits >> 1)) + BitOperations.PopCount(bits & region[r + 1]);
-            var inRegion = Vector256.Equals(Vector256.Create((ushort)bits) & lanes, lanes);
-            var values = Vector256.Load(box + r * stride) & inRegion;
-            sum += Vector256.WidenLower(values) + Vector256.WidenUpper(values);
+            pairs += BitOperations.PopCount(bits & (bits >> 1) & 0x7FFF_7FFF_7FFF_7FFFUL) + BitOperations.PopCount(bits & below);
         }
-        long twiceIntegrated = 2L * Vector256.Sum(sum) - area * (long)(2 * background);
+        uint sum = RegionSum(box, stride, side, region);
+        long twiceIntegrated = 2L * sum - area * (long)(2 * background);
         double integrated = 0.5 * twiceIntegrated;
         int edges = 4 * area - 2 * pairs;
         double perimeter = Math.PI / 4 * edges;
         float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
         return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
+    }
+
+    /// <summary>The sum of the counts in the region, branch-free: per row, its counts masked by its region bits.</summary>
+    private static unsafe uint RegionSum(ushort* box, int stride, int side, ushort* region)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var lanes = Vector512.Create(1u, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+            Vector512<uint> sum = default;
+            for (int r = 0; r < side; r++)
+            {
+                var inRegion = Vector512.Equals(Vector512.Create((uint)region[r]) & lanes, lanes);
+                sum += Vector512.WidenLower(Vector256.Load(box + r * stride).ToVector512Unsafe()) & inRegion;
+            }
+            return Vector512.Sum(sum);
+        }
+        else
+        {
+            var lanes = Vector256.Create((ushort)1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+            Vector256<uint> sum = default;
+            for (int r = 0; r < side; r++)
+            {
+                var values = Vector256.Load(box + r * stride) & Vector256.Equals(Vector256.Create(region[r]) & lanes, lanes);
+                sum += Vector256.WidenLower(values) + Vector256.WidenUpper(values);
+            }
+            return Vector256.Sum(sum);
+        }
     }
 
     /// <summary>
@@ -227,7 +252,7 @@ internal sealed class RegionMeasurer
         & Vector128.Create(uint.MaxValue, uint.MaxValue, uint.MaxValue, 0);
 
     /// <summary>
-    /// The region into <paramref name="region"/> (rows 0 … side − 1, then an empty row): the pixels above the level
+    /// The region into <paramref name="region"/> (rows 0 … side − 1, then empty rows up to 16): the pixels above the level
     /// 8-connected to (px, py), grown from it until it stops changing — the same set whatever the order of growth.
     /// </summary>
     private static unsafe void GrowRegion(ushort* box, int stride, int side, Vector256<ushort> threshold, int px, int py, ushort* region)
@@ -273,7 +298,7 @@ internal sealed class RegionMeasurer
             for (int r = side; r >= 1; r--) added |= Grow(above1, region1, r);
             if (added == 0) break;
         }
-        for (int r = 0; r <= side; r++) region[r] = (ushort)region1[r + 1];
+        for (int r = 0; r < MaxInteriorSide; r++) region[r] = r < side ? (ushort)region1[r + 1] : (ushort)0;
     }
 
     /// <summary>The above-level masks of box rows first … first + 3 (none past the box) as four 16-bit lanes.</summary>
@@ -407,7 +432,8 @@ internal sealed class RegionMeasurer
     /// Median of n ≤ 64 counts at <paramref name="counts"/> (a buffer of <see cref="RankBuffer"/>; this pads it), by rank
     /// in 16-bit lanes, 32 (or 16) counts per vector, branch-free: for each count, how many counts are below it. The k-th
     /// smallest is then the largest count with at most k below it (any larger count has the k-th smallest and everything
-    /// under it below). The padding is 65535, below no count, and chosen only when the k-th smallest is 65535 anyway.
+    /// under it below). The padding is 65535, below no count (so an odd n may compare one padding count too), and chosen
+    /// only when the k-th smallest is 65535 anyway.
     /// On a box border of 32 this is several times faster than quickselect, whose unpredictable branches dominate at that size.
     /// </summary>
     private static unsafe float MedianOfCounts(ushort* counts, int n)
@@ -422,8 +448,18 @@ internal sealed class RegionMeasurer
             for (int b = 0; b < n; b += 32)
             {
                 var block = Vector512.Load(counts + b);
-                Vector512<ushort> below = default;
-                for (int j = 0; j < n; j++) below -= Vector512.LessThan(Vector512.Create(counts[j]), block);   // true is all ones: −1
+                var swapped = SwapPairs(block);
+                Vector512<ushort> below = default, belowSwapped = default;
+                for (int j = 0; j < n; j += 2)
+                {
+                    // Counts j and j + 1 in alternate lanes (a 32-bit broadcast is a plain load; a 16-bit one also
+                    // shuffles): against the block they count for its even and odd lanes, against the swapped block
+                    // for its odd and even lanes. True is all ones: −1.
+                    var pair = Vector512.Create(*(uint*)(counts + j)).AsUInt16();
+                    below -= Vector512.LessThan(pair, block);
+                    belowSwapped -= Vector512.LessThan(pair, swapped);
+                }
+                below += SwapPairs(belowSwapped);
                 up = Vector512.Max(up, block & Vector512.LessThanOrEqual(below, kV));
                 low = Vector512.Max(low, block & Vector512.LessThan(below, kV));
             }
@@ -438,8 +474,15 @@ internal sealed class RegionMeasurer
             for (int b = 0; b < n; b += 16)
             {
                 var block = Vector256.Load(counts + b);
-                Vector256<ushort> below = default;
-                for (int j = 0; j < n; j++) below -= Vector256.LessThan(Vector256.Create(counts[j]), block);
+                var swapped = SwapPairs(block);
+                Vector256<ushort> below = default, belowSwapped = default;
+                for (int j = 0; j < n; j += 2)
+                {
+                    var pair = Vector256.Create(*(uint*)(counts + j)).AsUInt16();
+                    below -= Vector256.LessThan(pair, block);
+                    belowSwapped -= Vector256.LessThan(pair, swapped);
+                }
+                below += SwapPairs(belowSwapped);
                 up = Vector256.Max(up, block & Vector256.LessThanOrEqual(below, kV));
                 low = Vector256.Max(low, block & Vector256.LessThan(below, kV));
             }
@@ -449,6 +492,16 @@ internal sealed class RegionMeasurer
         int kth = LargestLane(upper);
         return n % 2 == 1 ? kth : 0.5f * (LargestLane(lower) + kth);
     }
+
+    /// <summary>Lanes 2i and 2i + 1 exchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> SwapPairs(Vector512<ushort> v) =>
+        (Vector512.ShiftLeft(v.AsUInt32(), 16) | Vector512.ShiftRightLogical(v.AsUInt32(), 16)).AsUInt16();
+
+    /// <inheritdoc cref="SwapPairs(Vector512{ushort})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> SwapPairs(Vector256<ushort> v) =>
+        (Vector256.ShiftLeft(v.AsUInt32(), 16) | Vector256.ShiftRightLogical(v.AsUInt32(), 16)).AsUInt16();
 
     /// <summary>The largest of 8 counts: SSE4.1 has a horizontal minimum, so the minimum of their complements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
