@@ -264,7 +264,9 @@ internal sealed class RegionMeasurer
             // lane rotations: side is odd, so at most 15 and lane 15 stays empty: what rotates round is nothing).
             var above = Vector256.Create(AboveRows(box, stride, side, threshold, columns, 0), AboveRows(box, stride, side, threshold, columns, 4),
                                          AboveRows(box, stride, side, threshold, columns, 8), AboveRows(box, stride, side, threshold, columns, 12)).AsUInt16();
-            var grown = Vector256<ushort>.Zero.WithElement(py, (ushort)(1u << px));
+            // The seed, lane py only: WithElement would go through memory, and the wide reload would wait on the narrow store.
+            var laneIndices = Vector256.Create((ushort)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            var grown = Vector256.Equals(laneIndices, Vector256.Create((ushort)py)) & Vector256.Create((ushort)(1u << px));
             var fromAbove = Vector256.Create((ushort)15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
             var fromBelow = Vector256.Create((ushort)1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0);
             while (true)
