@@ -225,7 +225,7 @@ internal sealed class RegionMeasurer
             for (int r = 0; r < side; r++)
             {
                 var inRegion = Vector512.Equals(Vector512.Create((uint)region[r]) & lanes, lanes);
-                sum += Vector512.WidenLower(Vector256.Load(box + r * stride).ToVector512Unsafe()) & inRegion;
+                sum = Vector512.ConditionalSelect(inRegion, sum + Vector512.WidenLower(Vector256.Load(box + r * stride).ToVector512Unsafe()), sum);
             }
             return Vector512.Sum(sum);
         }
@@ -456,10 +456,10 @@ internal sealed class RegionMeasurer
                 {
                     // Counts j and j + 1 in alternate lanes (a 32-bit broadcast is a plain load; a 16-bit one also
                     // shuffles): against the block they count for its even and odd lanes, against the swapped block
-                    // for its odd and even lanes. True is all ones: −1.
+                    // for its odd and even lanes. The selects become adds under the compare's mask.
                     var pair = Vector512.Create(*(uint*)(counts + j)).AsUInt16();
-                    below -= Vector512.LessThan(pair, block);
-                    belowSwapped -= Vector512.LessThan(pair, swapped);
+                    below = Vector512.ConditionalSelect(Vector512.LessThan(pair, block), below + Vector512<ushort>.One, below);
+                    belowSwapped = Vector512.ConditionalSelect(Vector512.LessThan(pair, swapped), belowSwapped + Vector512<ushort>.One, belowSwapped);
                 }
                 below += SwapPairs(belowSwapped);
                 up = Vector512.Max(up, block & Vector512.LessThanOrEqual(below, kV));
@@ -498,7 +498,7 @@ internal sealed class RegionMeasurer
     /// <summary>Lanes 2i and 2i + 1 exchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ushort> SwapPairs(Vector512<ushort> v) =>
-        (Vector512.ShiftLeft(v.AsUInt32(), 16) | Vector512.ShiftRightLogical(v.AsUInt32(), 16)).AsUInt16();
+        Avx512F.RotateLeft(v.AsUInt32(), 16).AsUInt16();     // Vector512 is accelerated only with AVX-512F
 
     /// <inheritdoc cref="SwapPairs(Vector512{ushort})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
