@@ -9,8 +9,9 @@ namespace LiveScope.Analysis.Detection;
 /// Measures one cluster in a small box around it: local background as the median of the box's border, the region
 /// as the pixels 8-connected to the peak above half-maximum over that background, its area, integrated intensity
 /// over background, peak and circularity 4πA/P² with a Crofton perimeter (π/4 × pixel edges on the boundary,
-/// unbiased for discs). The box is copied once (edges replicated) and everything reads the copy. All buffers are
-/// sized once for the box.
+/// unbiased for discs). Boxes inside the frame up to 15 wide (d up to 7 px, the usual case) are measured straight from
+/// the frame's counts (<see cref="MeasureInterior"/>); other boxes are copied once (edges replicated) and everything
+/// reads the copy. All buffers are sized once for the box.
 /// </summary>
 internal sealed class RegionMeasurer
 {
@@ -150,7 +151,10 @@ internal sealed class RegionMeasurer
         }
     }
 
-    /// <summary>Boxes up to this wide take <see cref="MeasureInterior"/>: one <see cref="RowLoad"/>-pixel vector per box row (d up to 7 px).</summary>
+    /// <summary>
+    /// Boxes up to this wide take <see cref="MeasureInterior"/>: one <see cref="RowLoad"/>-pixel vector per box row. Sides
+    /// are odd, so at most 15 (d up to 7 px), which the region's lane rotations rely on.
+    /// </summary>
     private const int MaxInteriorSide = 16;
 
     /// <summary>Pixels the interior path loads per box row (the box's columns and, beyond them, ignored pixels).</summary>
