@@ -28,7 +28,7 @@ internal sealed partial class RegionMeasurer
     /// whatever order the rows are grown in; the integral Σ(count − background) is exact in either form (whole or half
     /// counts, far from double's precision), here as 2Σcount − area·2·background in integers.
     /// </summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe Cluster MeasureInterior(ushort* box, int stride, float x, float y, float response)
     {
         int side = _side, half = _half;
@@ -80,6 +80,7 @@ internal sealed partial class RegionMeasurer
     }
 
     /// <summary>The sum of the counts in the region, branch-free: per row, its counts masked by its region bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe uint RegionSum(ushort* box, int stride, int side, ushort* region)
     {
         if (Vector512.IsHardwareAccelerated)
@@ -119,6 +120,7 @@ internal sealed partial class RegionMeasurer
     /// The region into <paramref name="region"/> (rows 0 … side − 1, then empty rows up to 16): the pixels above the level
     /// 8-connected to (px, py), grown from it until it stops changing — the same set whatever the order of growth.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GrowRegion(ushort* box, int stride, int side, Vector256<ushort> threshold, int px, int py, ushort* region)
     {
         uint columns = (1u << side) - 1;

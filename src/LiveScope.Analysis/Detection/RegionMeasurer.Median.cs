@@ -34,6 +34,7 @@ internal sealed partial class RegionMeasurer
     /// only when the k-th smallest is 65535 anyway.
     /// On a box border of 32 this is several times faster than quickselect, whose unpredictable branches dominate at that size.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float MedianOfCounts(ushort* counts, int n)
     {
         int k = n / 2;
