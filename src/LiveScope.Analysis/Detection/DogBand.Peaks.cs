@@ -6,8 +6,9 @@ namespace LiveScope.Analysis.Detection;
 /// <summary>
 /// Locating and testing the maxima inside the full-resolution sweep. The DoG ring keeps 2R+1 rows (R: the ridge
 /// samples' reach) and the narrow ring R more rows than the blur needs (each one more when the vertical pass computes
-/// rows m+R and m+R+1 together), so when row m+R has been computed every value a maximum of row m needs is still in L1: its 3×3 DoG neighbourhood (sub-pixel position, curvature), the narrow blur
-/// at it (its local level) and the DoG at the ridge sample points (bilinear between ring values). Computing these from
+/// rows m+R and m+R+1 together), so when row m+R has been computed every value a maximum of row m needs is still in
+/// L1: its 3×3 DoG neighbourhood (sub-pixel position, curvature), the narrow blur at it (its local level) and the DoG
+/// at the ridge sample points (bilinear between ring values). Computing these from
 /// the frame again, as the refiner does, costs ~30× more per maximum; dense frames have ~20 000 maxima above the floor.
 /// The values are bit-identical to the refiner's (same arithmetic in the same order) except the ridge samples, which
 /// interpolate the DoG where the refiner applies the interpolated kernel to the pixels (equal up to float rounding).

@@ -55,13 +55,17 @@ internal sealed class PeakAcceptance
 
     /// <summary>
     /// True when a ridge response of at least <paramref name="alongRidge"/> already fails the ridge test's fraction clause
-    /// (prominence ≤ <see cref="ClusterDetectorOptions.RidgeProminenceFraction"/> × ridge response), computed as
-    /// <see cref="StandsOutOfRidge"/> computes it. <see cref="Keeps"/> only gets less likely as the ridge response grows
-    /// (the prominence falls, the local level and so the noise threshold rise), so the sampling may stop there: most
-    /// maxima on a membrane rim show it in the first directions sampled.
+    /// (<see cref="ProminentOverFraction"/>, the clause <see cref="StandsOutOfRidge"/> applies). <see cref="Keeps"/> only
+    /// gets less likely as the ridge response grows (the prominence falls, the local level and so the noise threshold
+    /// rise), so the sampling may stop there: most maxima on a membrane rim show it in the first directions sampled.
     /// </summary>
-    public bool RidgeFailsFrom(float dog, float alongRidge)
-        => _ridgeTest && !((double)dog - alongRidge > _options.RidgeProminenceFraction * alongRidge);
+    public bool RidgeFailsFrom(float dog, float alongRidge) => _ridgeTest && !ProminentOverFraction(dog, alongRidge);
+
+    /// <summary>
+    /// The DoG at the peak exceeds the ridge response by more than <see cref="ClusterDetectorOptions.RidgeProminenceFraction"/>
+    /// of it. The prominence is the float difference, as the ridge test has always taken it.
+    /// </summary>
+    private bool ProminentOverFraction(float dog, float alongRidge) => (double)(dog - alongRidge) > _options.RidgeProminenceFraction * alongRidge;
 
     /// <summary>
     /// The level whose shot noise the DoG at the peak carries: the narrow Gaussian there (it weights the pixels the DoG
@@ -86,6 +90,6 @@ internal sealed class PeakAcceptance
     {
         double prominence = peak.Dog - peak.AlongRidge;
         return prominence > _options.RidgeProminenceSdFactor * _prominenceNorm * noiseSd
-            && prominence > _options.RidgeProminenceFraction * peak.AlongRidge;
+            && ProminentOverFraction(peak.Dog, peak.AlongRidge);
     }
 }

@@ -115,7 +115,8 @@ internal sealed partial class RegionMeasurer
     /// <summary>Median (mean of the middle two for an even count) by selection; reorders the span.</summary>
     internal static float Median(Span<float> values)
     {
-        int n = values.Length, k = n / 2;        float upper = Select(values, k);
+        int n = values.Length, k = n / 2;
+        float upper = Select(values, k);
         if (n % 2 == 1) return upper;
         float lower = values[0];                     // after selecting k, everything before it is ≤ values[k]
         for (int i = 1; i < k; i++) lower = Math.Max(lower, values[i]);
