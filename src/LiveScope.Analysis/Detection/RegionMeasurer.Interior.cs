@@ -148,8 +148,8 @@ internal sealed partial class RegionMeasurer
         }
         // Row by row, down then up, until a pass adds nothing: each pass carries the region as far as it reaches in its
         // direction, so a blob needs about three passes. Rows −1 and side are an empty ring.
-        uint* above1 = stackalloc uint[MaxInteriorSide + 2];
-        uint* region1 = stackalloc uint[MaxInteriorSide + 2];
+        ulong* above1 = stackalloc ulong[MaxInteriorSide + 2];
+        ulong* region1 = stackalloc ulong[MaxInteriorSide + 2];
         above1[0] = above1[side + 1] = region1[0] = region1[side + 1] = 0;
         for (int r = 1; r <= side; r++)
         {
@@ -159,7 +159,7 @@ internal sealed partial class RegionMeasurer
         region1[py + 1] = 1u << px;
         while (true)
         {
-            uint added = 0;
+            ulong added = 0;
             for (int r = 1; r <= side; r++) added |= Grow(above1, region1, r);
             if (added == 0) break;
             added = 0;
@@ -179,14 +179,4 @@ internal sealed partial class RegionMeasurer
         return rows;
     }
 
-    /// <summary>Adds to row r the pixels above the level next to the region in rows r − 1 … r + 1; returns those it added.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe uint Grow(uint* above, uint* region, int r)
-    {
-        uint near = region[r - 1] | region[r] | region[r + 1];
-        near |= (near << 1) | (near >> 1);
-        uint old = region[r], grown = old | (near & above[r]);
-        region[r] = grown;
-        return grown ^ old;
-    }
 }

@@ -210,13 +210,7 @@ internal sealed partial class RegionMeasurer
         while (changed)
         {
             changed = false;
-            for (int r = 1; r < padded - 1; r++)
-            {
-                ulong near = region[r - 1] | region[r] | region[r + 1];
-                near |= (near << 1) | (near >> 1);
-                ulong grown = region[r] | (near & above[r]);
-                if (grown != region[r]) { region[r] = grown; changed = true; }
-            }
+            for (int r = 1; r < padded - 1; r++) changed |= Grow(above, region, r) != 0;
         }
         int area = 0, pairs = 0;
         double integrated = peak - background;
@@ -237,5 +231,19 @@ internal sealed partial class RegionMeasurer
         double perimeter = Math.PI / 4 * edges;
         float circularity = (float)Math.Min(1.0, 4 * Math.PI * area / (perimeter * perimeter));
         return new Cluster(x, y, response, peak, background, (float)integrated, area, circularity);
+    }
+
+    /// <summary>
+    /// One dilation step of a region held as bit masks per row (bit c: column c), for both mask paths: adds to row r the
+    /// pixels above the level next to the region in rows r − 1 … r + 1; returns those it added.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe ulong Grow(ulong* above, ulong* region, int r)
+    {
+        ulong near = region[r - 1] | region[r] | region[r + 1];
+        near |= (near << 1) | (near >> 1);
+        ulong old = region[r], grown = old | (near & above[r]);
+        region[r] = grown;
+        return grown ^ old;
     }
 }
