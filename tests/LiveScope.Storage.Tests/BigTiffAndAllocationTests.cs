@@ -1,5 +1,6 @@
 using LiveScope.Core.Imaging;
 using LiveScope.Storage.OmeTiff;
+using LiveScope.Testing;
 
 namespace LiveScope.Storage.Tests;
 
@@ -57,15 +58,16 @@ public sealed class BigTiffAndAllocationTests
             writer.WritePlane(frame);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int t = 20; t < 220; t++)
+        long allocated = SteadyStateAllocation.LeastOf(3, window =>
         {
-            frame.Metadata = frame.Metadata with { TimeIndex = t };
-            writer.WritePlane(frame);
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int t = 20 + 80 * window; t < 20 + 80 * (window + 1); t++)
+            {
+                frame.Metadata = frame.Metadata with { TimeIndex = t };
+                writer.WritePlane(frame);
+            }
+        });
 
-        allocated.Should().BeLessThan(200 * 8, "about zero bytes per plane (200 planes written)");
-        tiff.BytesWritten.Should().Be(16 + 220L * 512 * 512 * 2);
+        allocated.Should().BeLessThan(80 * 8, "about zero bytes per plane (80 planes written in a window)");
+        tiff.BytesWritten.Should().Be(16 + 260L * 512 * 512 * 2);
     }
 }
