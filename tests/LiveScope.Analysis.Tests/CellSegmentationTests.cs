@@ -1,4 +1,6 @@
 using LiveScope.Analysis.Cells;
+using LiveScope.Analysis.Detection;
+using LiveScope.Analysis.Metrics;
 using LiveScope.Testing;
 
 namespace LiveScope.Analysis.Tests;
@@ -133,8 +135,8 @@ public class CellSegmentationTests
 
         var expected = segmenter.Bin(pixels, w, h);
         var binned = new BinnedFrame();
-        var rows = new List<LiveScope.Analysis.Metrics.CellFrameMetrics>();
-        var calculator = new LiveScope.Analysis.Metrics.CellMetricsCalculator();
+        var rows = new List<CellFrameMetrics>();
+        var calculator = new CellMetricsCalculator();
         var withBinning = calculator.Compute(pixels, w, h, masks, [], 0.1, 2, 0, 0, 0, rows, binned);
         var without = calculator.Compute(pixels, w, h, masks, [], 0.1, 2, 0, 0, 0, null);
 
@@ -146,6 +148,34 @@ public class CellSegmentationTests
             for (int x = 0; x < w; x++) { int l = masks.CellAt(x, y); sum[l] += pixels[y * w + x]; count[l]++; }
         rows.Select(r => r.MeanIntensity).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => (double)sum[c] / count[c]));
         rows.Select(r => r.AreaUm2).Should().Equal(Enumerable.Range(1, masks.CellCount).Select(c => count[c] * (0.1 * 0.1)));
+    }
+
+    /// <summary>
+    /// A pixel of one cell under the disc of a neighbouring cell's cluster still counts for a cluster of its own cell
+    /// whose disc covers it, whichever cluster comes first: the cluster pixels, and so the partition ratio, do not
+    /// depend on the clusters' order. (A pixel once counted as a cluster's is not counted again.)
+    /// </summary>
+    [Fact]
+    public void Cluster_pixels_at_a_border_between_cells_do_not_depend_on_the_clusters_order()
+    {
+        var pixels = TwoTouchingCells(6, out int w, out int h);
+        var masks = new CellSegmenter().Segment(pixels, w, h);
+        masks.CellCount.Should().Be(2);
+        int y = 256, border = Enumerable.Range(200, 120).First(x => masks.CellAt(x, y) != masks.CellAt(x - 1, y) && masks.CellAt(x, y) != 0);
+        int left = masks.CellAt(border - 1, y), right = masks.CellAt(border, y);
+        left.Should().NotBe(0);
+        // Discs of radius 3 either side of the border overlap it by 2–3 columns.
+        var a = new Cluster(border - 1.5f, y, 100, 1000, 300, 5000, 9, 1);
+        var b = new Cluster(border + 0.5f, y, 90, 1000, 300, 5000, 9, 1);
+        var calculator = new CellMetricsCalculator();
+        var aFirst = new List<CellFrameMetrics>();
+        var bFirst = new List<CellFrameMetrics>();
+        calculator.Compute(pixels, w, h, masks, [a, b], 0.1, 3, 0, 0, 0, aFirst);
+        calculator.Compute(pixels, w, h, masks, [b, a], 0.1, 3, 0, 0, 0, bFirst);
+
+        calculator.LastClusterCells.ToArray().Should().Equal(right, left);
+        bFirst.Select(m => m.PartitionRatio).Should().Equal(aFirst.Select(m => m.PartitionRatio));
+        bFirst.Select(m => m.CondensedFraction).Should().Equal(aFirst.Select(m => m.CondensedFraction));
     }
 
     /// <summary>Two-cell frames that differ in everything the segmentation's buffers could carry over.</summary>

@@ -69,18 +69,22 @@ public sealed partial class CellMetricsCalculator
             int cx = (int)Math.Round(c.X), cy = (int)Math.Round(c.Y);
             // Where every bin under the wider (own-light) aperture is this cell's, no pixel needs its label looked up.
             bool allInCell = AllBinsAre(masks, cell, cx - 2 * r, cx + 2 * r, cy - 2 * r, cy + 2 * r, width, height);
+            long discSum = 0, discPixels = 0;   // integers: the same exact sum as adding each pixel to the cell's double
             for (int y = Math.Max(0, cy - r); y <= Math.Min(height - 1, cy + r); y++)
             {
                 double dy2 = (y - c.Y) * (y - c.Y);
                 if (!DiscRow(c.X, dy2, r2, Math.Max(0, cx - r), Math.Min(width - 1, cx + r), out int xa, out int xb)) continue;
                 for (int x = xa; x <= xb; x++)
                 {
+                    // Disc pixels spilling into another cell or outside are not this cell's; they stay unmarked for a
+                    // cluster of their own cell whose disc also covers them.
+                    if (!allInCell && CellAt(masks, x, y) != cell) continue;
                     int i = y * width + x;
                     if (!Mark(_counted, i)) continue;
-                    if (!allInCell && CellAt(masks, x, y) != cell) continue;   // disc pixels spilling into another cell or outside are not counted
-                    _clusterSum[cell] += pixels[i]; _clusterPixels[cell]++;
+                    discSum += pixels[i]; discPixels++;
                 }
             }
+            _clusterSum[cell] += discSum; _clusterPixels[cell] += discPixels;
             _clusterOwn[cell] += OwnLight(pixels, width, height, masks, c, cell, 2 * clusterRadiusPx, allInCell);
         }
 
