@@ -164,7 +164,7 @@ public class CellSegmentationTests
         int y = 256, border = Enumerable.Range(200, 120).First(x => masks.CellAt(x, y) != masks.CellAt(x - 1, y) && masks.CellAt(x, y) != 0);
         int left = masks.CellAt(border - 1, y), right = masks.CellAt(border, y);
         left.Should().NotBe(0);
-        // Discs of radius 3 either side of the border overlap it by 2–3 columns.
+        // Each disc (radius 3) reaches two columns into the other cell, where the other cluster's disc covers them too.
         var a = new Cluster(border - 1.5f, y, 100, 1000, 300, 5000, 9, 1);
         var b = new Cluster(border + 0.5f, y, 90, 1000, 300, 5000, 9, 1);
         var calculator = new CellMetricsCalculator();

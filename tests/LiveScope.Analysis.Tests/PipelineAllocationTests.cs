@@ -55,8 +55,8 @@ public class PipelineAllocationTests
     /// Re-segmentation allocates nothing once warm either: binning (here with the metrics' pass), handing the frame to
     /// the segmentation thread and adopting its masks; with no lag, the whole segmentation on this thread. Every 6
     /// frames from frame 0: each measured window of 18 frames (40–57, 58–75, 76–93) holds three re-segmentations (at
-    /// 42, 48 and 54 in the first) and, with a lag, their adoptions. (The segmentation thread's own allocations are not this thread's: a warm segmentation's are
-    /// checked on its own in CellSegmentationTests.)
+    /// 42, 48 and 54 in the first) and, with a lag, their adoptions. (The segmentation thread's own allocations are
+    /// not this thread's: a warm segmentation's are checked on its own in CellSegmentationTests.)
     /// </summary>
     [Theory]
     [InlineData(0)]
