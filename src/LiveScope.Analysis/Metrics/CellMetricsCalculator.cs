@@ -76,11 +76,8 @@ public sealed partial class CellMetricsCalculator
                 if (!DiscRow(c.X, dy2, r2, Math.Max(0, cx - r), Math.Min(width - 1, cx + r), out int xa, out int xb)) continue;
                 for (int x = xa; x <= xb; x++)
                 {
-                    // Disc pixels spilling into another cell or outside are not this cell's; they stay unmarked for a
-                    // cluster of their own cell whose disc also covers them.
-                    if (!allInCell && CellAt(masks, x, y) != cell) continue;
                     int i = y * width + x;
-                    if (!Mark(_counted, i)) continue;
+                    if (!Take(_counted, masks, cell, allInCell, x, y, i)) continue;
                     discSum += pixels[i]; discPixels++;
                 }
             }
@@ -132,8 +129,7 @@ public sealed partial class CellMetricsCalculator
             for (int x = xa; x <= xb; x++)
             {
                 int i = y * width + x;
-                if (IsSet(_apertureCounted, i) || (!allInCell && CellAt(masks, x, y) != cell)) continue;
-                Mark(_apertureCounted, i);
+                if (!Take(_apertureCounted, masks, cell, allInCell, x, y, i)) continue;
                 sum += pixels[i] - c.Background;
             }
         }
@@ -199,8 +195,15 @@ public sealed partial class CellMetricsCalculator
 
     private static int Words(int pixels) => (pixels + 63) / 64;
 
+    /// <summary>
+    /// Whether pixel (x, y), index <paramref name="i"/>, is taken now for a cluster of <paramref name="cell"/> and marked
+    /// in <paramref name="bits"/>: it must be of that cell (every pixel is, with <paramref name="allInCell"/>) and not
+    /// marked yet. A pixel of another cell or outside stays unmarked, for a cluster of its own cell whose disc also
+    /// covers it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSet(ulong[] bits, int i) => (bits[i >> 6] & (1UL << i)) != 0;
+    private static bool Take(ulong[] bits, CellMasks masks, int cell, bool allInCell, int x, int y, int i)
+        => (allInCell || CellAt(masks, x, y) == cell) && Mark(bits, i);
 
     /// <summary>Sets pixel <paramref name="i"/>'s bit; false when it was set already.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
