@@ -87,6 +87,26 @@ public class FrapAnalyzeCommandTests : IDisposable
             .Should().Equal(("plain", false), ("off", false), ("pooled", true));
     }
 
+    [Fact]
+    public void Analyze_keeps_the_track_live_analysis_bleached_matching_each_bleach_to_its_own_result()
+    {
+        using (var events = EventLogWriter.Open(Path.Combine(_run, RunFolder.EventsFileName)))
+        {
+            void Bleach(string step, string position) => events.Write("bleach", null, new Dictionary<string, object?>
+                { ["step"] = step, ["position"] = position, ["x_px"] = 10.0, ["y_px"] = 12.0, ["radius_px"] = 2.0, ["pre_bleach_frames"] = 3 }, TimeSpan.FromSeconds(1));
+            void Result(string step, string position, int? track) => events.Write("frap.result", null, new Dictionary<string, object?>
+                { ["step"] = step, ["position"] = position, ["track_id"] = track, ["t_half_s"] = 10.0 }, TimeSpan.FromSeconds(2));
+            Bleach("fixed", "cell_1"); Result("fixed", "cell_1", null);
+            Bleach("chosen", "cell_1"); Bleach("chosen", "cell_2");   // two positions bleached before either result
+            Result("chosen", "cell_2", 7); Result("chosen", "cell_1", 5);
+            Bleach("chosen", "cell_1"); Result("chosen", "cell_1", 9);
+            Bleach("chosen", "cell_2");                                // the run ended before this one's result
+        }
+
+        Commands.FrapRunAnalysis.ReadBleaches(_run).Select(b => (b.Step, b.Position, b.TrackId))
+            .Should().Equal(("fixed", "cell_1", null), ("chosen", "cell_1", 5), ("chosen", "cell_2", 7), ("chosen", "cell_1", 9), ("chosen", "cell_2", (int?)null));
+    }
+
     private static Dictionary<string, string> Columns(string header, string line)
     {
         var names = header.Split(',');

@@ -11,14 +11,17 @@ namespace LiveScope.Cli.Commands;
 /// <summary>
 /// The FRAP part of <c>livescope analyze RUN_FOLDER</c>: every "bleach" entry of events.jsonl names a step, its
 /// position, the bleached circle and the pre-bleach frame count; its series <c>&lt;position&gt;_&lt;step&gt;.ome.tif</c>
-/// goes through <see cref="FrapStepAnalyzer"/>, and the results go to measurements/frap.csv and frap_curves.csv.
+/// goes through <see cref="FrapStepAnalyzer"/>, and the results go to measurements/frap.csv and frap_curves.csv. A step
+/// whose target live analysis chose keeps the track it bleached: the run's "frap.result" entry names it, and the offline
+/// tracking numbers the same frames' tracks alike.
 /// </summary>
 public static class FrapRunAnalysis
 {
     /// <summary>One bleach as events.jsonl recorded it.</summary>
     /// <param name="SkippedBecause">Set for a "bleach.skipped" entry: the step's frames exist but nothing was bleached.</param>
+    /// <param name="TrackId">The track live analysis bleached, when it chose the target and the run got as far as its result.</param>
     public sealed record BleachEntry(string Step, string Position, double XPx, double YPx, double RadiusPx, int PreBleachFrames,
-        string? SkippedBecause = null, bool LocalPool = false)
+        string? SkippedBecause = null, bool LocalPool = false, int? TrackId = null)
     {
         /// <summary>The series file name without extension; for a skipped step (no position logged), its suffix.</summary>
         public string Series => $"{RunFolder.SafeName(Position)}_{RunFolder.SafeName(Step)}";
@@ -35,18 +38,40 @@ public static class FrapRunAnalysis
         var path = Path.Combine(runFolder, RunFolder.EventsFileName);
         if (!File.Exists(path)) return [];
         var bleaches = new List<BleachEntry>();
-        foreach (var e in EventLog.ReadAll(path))
+        var events = EventLog.ReadAll(path);
+        var tracks = TracksBleached(events);
+        foreach (var e in events)
         {
             if (e.Data is not { ValueKind: JsonValueKind.Object } d) continue;
             if (e.Kind == "bleach.skipped")
                 bleaches.Add(new BleachEntry(Text(d, "step") ?? "frap", "", double.NaN, double.NaN, double.NaN, 0, Text(d, "reason") ?? "skipped"));
             if (e.Kind != "bleach") continue;
+            string step = Text(d, "step") ?? "frap", position = Text(d, "position") ?? "";
             bleaches.Add(new BleachEntry(
-                Text(d, "step") ?? "frap", Text(d, "position") ?? "",
+                step, position,
                 Number(d, "x_px"), Number(d, "y_px"), Number(d, "radius_px"), (int)Number(d, "pre_bleach_frames", 0),
-                LocalPool: d.TryGetProperty("local_pool", out var pool) && pool.ValueKind == JsonValueKind.True));
+                LocalPool: d.TryGetProperty("local_pool", out var pool) && pool.ValueKind == JsonValueKind.True,
+                TrackId: tracks.TryGetValue((step, position), out var queue) && queue.Count > 0 ? queue.Dequeue() : null));
         }
         return bleaches;
+    }
+
+    /// <summary>
+    /// The track of each "frap.result" entry (null for a fixed ROI), per step and position in the order they came: a
+    /// step's n-th bleach at a position is its n-th result there (a result is logged after its bleach, and a run cut
+    /// short has bleaches without one, which take none).
+    /// </summary>
+    private static Dictionary<(string Step, string Position), Queue<int?>> TracksBleached(IEnumerable<LoggedEvent> events)
+    {
+        var tracks = new Dictionary<(string, string), Queue<int?>>();
+        foreach (var e in events)
+        {
+            if (e.Kind != "frap.result" || e.Data is not { ValueKind: JsonValueKind.Object } d) continue;
+            var key = (Text(d, "step") ?? "frap", Text(d, "position") ?? "");
+            if (!tracks.TryGetValue(key, out var queue)) tracks[key] = queue = new Queue<int?>();
+            queue.Enqueue(d.TryGetProperty("track_id", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt32(out int id) ? id : null);
+        }
+        return tracks;
     }
 
     /// <summary>Analyses every bleached series of the run and writes the CSVs; a missing or unreadable file is a failed row.</summary>
@@ -91,7 +116,7 @@ public static class FrapRunAnalysis
         {
             return Failed(analyzer, $"{Path.GetFileName(file)}: {e.Message}");
         }
-        return analyzer.Complete();
+        return analyzer.Complete(bleach.TrackId);
     }
 
     private static FrapStepResult Failed(FrapStepAnalyzer a, string why)
