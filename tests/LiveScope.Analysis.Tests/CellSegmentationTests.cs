@@ -33,6 +33,41 @@ public class CellSegmentationTests
         return pixels;
     }
 
+    /// <summary>
+    /// A field that is mostly dark background (110 ± 2), cells whose dim part (nuclei, cytoplasm by the edge, 140–160)
+    /// is far above it, and a long bright tail (rims, 160–400): scikit-image's threshold_li gives the same threshold,
+    /// and it lies between background and dim cell, where Otsu's lies inside the dim part.
+    /// </summary>
+    [Fact]
+    public void Minimum_cross_entropy_threshold_matches_scikit_image_and_keeps_dim_cell_parts()
+    {
+        var rng = new Random(5);
+        var values = new float[20_000];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = i < 12_000 ? 110 + 2 * (float)(rng.NextDouble() + rng.NextDouble() - 1)
+                      : i < 14_000 ? 140 + 20 * (float)rng.NextDouble()
+                      : 160 + 240 * (float)Math.Pow(rng.NextDouble(), 2);
+        double li = ImageOps.MinimumCrossEntropy(values), otsu = ImageOps.Otsu(values);
+
+        var input = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(input, values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3",
+                ["-c", "import sys, numpy as np; from skimage.filters import threshold_li; print(repr(float(threshold_li(np.loadtxt(sys.argv[1], dtype=np.float32)))))", input])
+                { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit(60_000).Should().BeTrue();
+            p.ExitCode.Should().Be(0, stderr);
+            double peer = double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            li.Should().BeApproximately(peer, 0.01 * (400 - 108), "scikit-image's threshold_li on the same values");
+        }
+        finally { File.Delete(input); }
+        li.Should().BeInRange(115, 140, "between the background and the dim part of the cells");
+        otsu.Should().BeGreaterThan(140, "Otsu is pulled into the dim part by the bright tail (why it is not used)");
+    }
+
     [Fact]
     public void Touching_cells_are_split_and_compartments_assigned()
     {

@@ -1,7 +1,7 @@
 namespace LiveScope.Analysis.Cells;
 
 /// <summary>
-/// Cell masks from a frame: bin, smooth, threshold (Otsu or absolute), split touching cells by a seeded watershed on
+/// Cell masks from a frame: bin, smooth, threshold (Li's minimum cross-entropy, or absolute), split touching cells by a seeded watershed on
 /// the distance transform (seeds are its deep, well-separated maxima; pixels are flooded from the deepest first),
 /// drop small objects; then compartments — membrane within MembraneWidthPx of the edge, nucleus from a nuclear
 /// channel (Otsu inside each cell) or, without one, the dim class of the cell's own signal away from the membrane,
@@ -61,7 +61,7 @@ public sealed partial class CellSegmenter(CellSegmentationOptions? options = nul
         var kernel = buffers.Kernel(_options.SmoothingSigmaBinnedPx);
         var smooth = buffers.Smooth;
         ImageOps.GaussianBlur(frame.Mean, bw, bh, kernel, buffers.BlurTmp, smooth, buffers.BlurRow(kernel));
-        double threshold = _options.Threshold ?? ImageOps.Otsu(smooth);
+        double threshold = _options.Threshold ?? ImageOps.MinimumCrossEntropy(smooth);
         var foreground = buffers.Foreground;
         for (int i = 0; i < n; i++) foreground[i] = smooth[i] > threshold;
         FillHoles(foreground, bw, bh, buffers);   // a dim nucleus must not punch a hole into its cell
