@@ -1,11 +1,11 @@
 namespace LiveScope.Analysis.Cells;
 
 /// <summary>
-/// Cell masks from a frame: bin, smooth, threshold (Li's minimum cross-entropy, or absolute), split touching cells by a seeded watershed on
-/// the distance transform (seeds are its deep, well-separated maxima; pixels are flooded from the deepest first),
-/// drop small objects; then compartments — membrane within MembraneWidthPx of the edge, nucleus from a nuclear
-/// channel (Otsu inside each cell) or, without one, the dim class of the cell's own signal away from the membrane,
-/// cytoplasm the rest.
+/// Cell masks from a frame: bin, smooth, threshold (Li's minimum cross-entropy, or absolute), split touching cells by
+/// a seeded watershed on the distance transform (seeds are its deep, well-separated maxima; pixels are flooded from
+/// the deepest first), drop small objects; then compartments — membrane within MembraneWidthPx of the edge, nucleus
+/// from a nuclear channel (Otsu inside each cell) or, without one, the dim class of the cell's own signal away from
+/// the membrane, cytoplasm the rest.
 /// </summary>
 public sealed partial class CellSegmenter(CellSegmentationOptions? options = null)
 {
