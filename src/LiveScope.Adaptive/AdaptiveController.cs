@@ -238,13 +238,9 @@ public sealed class AdaptiveController : IFrameSubscriber, IBleachTargetChooser,
             ["roi_shift_px"] = double.IsFinite(r.RoiShiftPx) ? r.RoiShiftPx : null,
             ["warnings"] = r.Fit is null ? "" : string.Join("; ", r.Fit.Warnings), ["failure"] = r.Failure,
         });
-        // A fixed-ROI step follows no track: its line says so rather than "track null".
-        if (r.Succeeded && r.TrackId is { } track)
-            _log.LogInformation("FRAP {Step} (track {Track}): t½ {HalfTime:0.0} s, mobile fraction {Mobile:0.00}, R² {R2:0.000}",
-                r.Step, track, r.Fit!.HalfTimeS, r.Fit.MobileFraction, r.Fit.RSquared);
-        else if (r.Succeeded)
-            _log.LogInformation("FRAP {Step} (fixed ROI): t½ {HalfTime:0.0} s, mobile fraction {Mobile:0.00}, R² {R2:0.000}",
-                r.Step, r.Fit!.HalfTimeS, r.Fit.MobileFraction, r.Fit.RSquared);
+        if (r.Succeeded)
+            _log.LogInformation("FRAP {Step} ({Bleached}): t½ {HalfTime:0.0} s, mobile fraction {Mobile:0.00}, R² {R2:0.000}",
+                r.Step, r.Bleached, r.Fit!.HalfTimeS, r.Fit.MobileFraction, r.Fit.RSquared);
         else _log.LogWarning("FRAP {Step}: no usable fit ({Failure})", r.Step, r.Failure);
     }
 

@@ -14,6 +14,9 @@ public sealed record FrapStepResult(
 {
     public bool Succeeded => Failure is null && Fit is not null;
 
+    /// <summary>What was bleached, for people: "track N" for a target live analysis followed, else "fixed ROI".</summary>
+    public string Bleached => TrackId is { } track ? FormattableString.Invariant($"track {track}") : "fixed ROI";
+
     /// <summary>How far the ROI went from the bleach point while following its cluster, px (0 for a fixed ROI; NaN without a curve).</summary>
     public double RoiShiftPx => Curve?.RoiXPx is { } xs && Curve.RoiYPx is { } ys
         ? xs.Select((x, i) => Math.Sqrt((x - XPx) * (x - XPx) + (ys[i] - YPx) * (ys[i] - YPx))).DefaultIfEmpty(0).Max()

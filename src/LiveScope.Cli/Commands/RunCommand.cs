@@ -247,12 +247,9 @@ public static class RunCommand
             Console.WriteLine($"adaptive: {done.Count} decisions ({string.Join(", ", done.GroupBy(d => d.Rule).Select(g => $"{g.Key} ×{g.Count()}"))}), " +
                               $"{adaptive.Decisions.Count - done.Count} refused by limits");
         foreach (var r in adaptive.FrapResults)
-        {
-            string bleached = r.TrackId is { } track ? $"track {track.ToString(CultureInfo.InvariantCulture)}" : "fixed ROI";
             Console.WriteLine(r.Succeeded
-                ? $"FRAP {r.Step} ({bleached}): t½ {r.Fit!.HalfTimeS:0.0} s, mobile fraction {r.Fit.MobileFraction:0.00}, R² {r.Fit.RSquared:0.000}"
+                ? $"FRAP {r.Step} ({r.Bleached}): t½ {r.Fit!.HalfTimeS:0.0} s, mobile fraction {r.Fit.MobileFraction:0.00}, R² {r.Fit.RSquared:0.000}"
                 : $"FRAP {r.Step}: no usable fit ({r.Failure})");
-        }
     }
 
     private static string? ReadOrNull(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
