@@ -25,6 +25,7 @@ internal sealed class CellSegmentationBuffers
     public bool[] Interior { get; private set; } = [];
     public float[] LabelDistance { get; private set; } = [];
     public int[] NucleusOf { get; private set; } = [];
+    public bool[] Dilated { get; private set; } = [];
     public List<long> Candidates { get; } = [];
     public List<int> Seeds { get; } = [];
     public List<int> Component { get; } = [];
@@ -39,7 +40,7 @@ internal sealed class CellSegmentationBuffers
             Smooth = new float[pixels]; BlurTmp = new float[pixels]; NuclearSmooth = new float[pixels];
             Foreground = new bool[pixels]; Outside = new bool[pixels]; Stack = new int[pixels];
             Distance = new float[pixels]; Interior = new bool[pixels]; LabelDistance = new float[pixels];
-            NucleusOf = new int[pixels];
+            NucleusOf = new int[pixels]; Dilated = new bool[pixels];
         }
         _binnedWidth = binnedWidth;
     }

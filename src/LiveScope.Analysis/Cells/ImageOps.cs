@@ -187,27 +187,30 @@ internal static class ImageOps
         return min + next;
     }
 
-    /// <summary>Chamfer (3-4) distance to the nearest pixel outside the mask, in pixels; the image border counts as outside.</summary>
-    public static void DistanceTransform(ReadOnlySpan<bool> mask, int width, int height, Span<float> d)
+    /// <summary>
+    /// Chamfer (3-4) distance to the nearest pixel outside the mask, in pixels. With <paramref name="borderIsOutside"/>
+    /// the image's border counts as outside; without it, what lies beyond the image is unknown and never nearest.
+    /// </summary>
+    public static void DistanceTransform(ReadOnlySpan<bool> mask, int width, int height, Span<float> d, bool borderIsOutside = true)
     {
         const float Inf = 1e9f, A = 1f, D = 1.3333f;   // 3-4 chamfer scaled to pixel units
+        float o = borderIsOutside ? 0 : Inf;          // a neighbour beyond the border
         d = d[..(width * height)];
         for (int i = 0; i < d.Length; i++) d[i] = mask[i] ? Inf : 0;
-        // Neighbours beyond the border are 0 (outside).
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
                 int i = y * width + x; if (d[i] == 0) continue;
-                float left = x > 0 ? d[i - 1] : 0, up = y > 0 ? d[i - width] : 0;
-                float upLeft = x > 0 && y > 0 ? d[i - width - 1] : 0, upRight = x < width - 1 && y > 0 ? d[i - width + 1] : 0;
+                float left = x > 0 ? d[i - 1] : o, up = y > 0 ? d[i - width] : o;
+                float upLeft = x > 0 && y > 0 ? d[i - width - 1] : o, upRight = x < width - 1 && y > 0 ? d[i - width + 1] : o;
                 d[i] = Math.Min(d[i], Math.Min(Math.Min(left + A, up + A), Math.Min(upLeft + D, upRight + D)));
             }
         for (int y = height - 1; y >= 0; y--)
             for (int x = width - 1; x >= 0; x--)
             {
                 int i = y * width + x; if (d[i] == 0) continue;
-                float right = x < width - 1 ? d[i + 1] : 0, down = y < height - 1 ? d[i + width] : 0;
-                float downRight = x < width - 1 && y < height - 1 ? d[i + width + 1] : 0, downLeft = x > 0 && y < height - 1 ? d[i + width - 1] : 0;
+                float right = x < width - 1 ? d[i + 1] : o, down = y < height - 1 ? d[i + width] : o;
+                float downRight = x < width - 1 && y < height - 1 ? d[i + width + 1] : o, downLeft = x > 0 && y < height - 1 ? d[i + width - 1] : o;
                 d[i] = Math.Min(d[i], Math.Min(Math.Min(right + A, down + A), Math.Min(downRight + D, downLeft + D)));
             }
     }
