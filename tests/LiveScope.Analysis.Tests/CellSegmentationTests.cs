@@ -53,14 +53,11 @@ public class CellSegmentationTests
         try
         {
             File.WriteAllLines(input, values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3",
-                ["-c", "import sys, numpy as np; from skimage.filters import threshold_li; print(repr(float(threshold_li(np.loadtxt(sys.argv[1], dtype=np.float32)))))", input])
-                { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
-            p.WaitForExit(60_000).Should().BeTrue();
-            p.ExitCode.Should().Be(0, stderr);
-            double peer = double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var skimage = ExternalProgram.RunPython(
+                "import sys, numpy as np; from skimage.filters import threshold_li; print(repr(float(threshold_li(np.loadtxt(sys.argv[1], dtype=np.float32)))))",
+                "python3-skimage", input);
+            skimage.ExitCode.Should().Be(0, skimage.Stderr);
+            double peer = double.Parse(skimage.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
             li.Should().BeApproximately(peer, 0.01 * (400 - 108), "scikit-image's threshold_li on the same values");
         }
         finally { File.Delete(input); }

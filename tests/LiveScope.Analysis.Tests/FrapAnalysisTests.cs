@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using LiveScope.Testing;
 using System.Globalization;
 using LiveScope.Analysis.Frap;
 
@@ -178,12 +178,9 @@ public class FrapAnalysisTests
         try
         {
             string script = Path.Combine(AppContext.BaseDirectory, "python", "frap_curve_fit.py");
-            var psi = new ProcessStartInfo("/usr/bin/python3", [script, input]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(psi)!;
-            string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit(60_000).Should().BeTrue();
-            process.ExitCode.Should().Be(0, stderr);
-            var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var scipy = ExternalProgram.RunPythonFile(script, "python3-scipy", input);
+            scipy.ExitCode.Should().Be(0, scipy.Stderr);
+            var rows = scipy.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             double[] Parse(string row) => row.Split(' ').Select(v => double.Parse(v, c)).ToArray();
             return (Parse(rows[0]), Parse(rows[1]));
         }

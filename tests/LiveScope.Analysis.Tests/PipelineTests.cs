@@ -1,3 +1,4 @@
+using LiveScope.Testing;
 using System.IO.Compression;
 using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Detection;
@@ -280,9 +281,8 @@ public class PipelineTests
         File.WriteAllBytes(path, bytes);
         try
         {
-            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", "import sys,cv2; im=cv2.imread(sys.argv[1]); print(im.shape)", path]) { RedirectStandardOutput = true };
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            p.StandardOutput.ReadToEnd().Trim().Should().Be("(5, 7, 3)");
+            var opencv = ExternalProgram.RunPython("import sys,cv2; im=cv2.imread(sys.argv[1]); print(im.shape)", "python3-opencv", path);
+            opencv.Stdout.Trim().Should().Be("(5, 7, 3)", opencv.Stderr);
         }
         finally { File.Delete(path); }
     }

@@ -1,3 +1,4 @@
+using LiveScope.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using LiveScope.Storage.OmeTiff;
@@ -160,18 +161,8 @@ public class RunLifecycleTests : IDisposable
     /// <summary>Debian's python3-tifffile: "is_ome shape dtype" of a file, or the error it gave.</summary>
     private static string Tifffile(string path)
     {
-        var info = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("import sys, tifffile; t = tifffile.TiffFile(sys.argv[1]); a = t.asarray(); print(t.is_ome, a.shape, a.dtype)");
-        info.ArgumentList.Add(path);
-        using var p = Process.Start(info) ?? throw new InvalidOperationException("/usr/bin/python3 is missing: run scripts/setup.sh");
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return output.Trim();
+        return ExternalProgram.RunPython("import sys, tifffile; t = tifffile.TiffFile(sys.argv[1]); a = t.asarray(); print(t.is_ome, a.shape, a.dtype)",
+                                         "python3-tifffile", path).Output.Trim();
     }
 
     private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);

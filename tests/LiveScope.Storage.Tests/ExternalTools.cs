@@ -1,16 +1,13 @@
-using System.Diagnostics;
+using LiveScope.Testing;
 
 namespace LiveScope.Storage.Tests;
 
 /// <summary>
-/// Runs the outside judges of our files: xmllint (Debian libxml2-utils) against the OME schema, and tifffile
-/// (Debian python3-tifffile) under /usr/bin/python3. A missing tool FAILS the test with what to install:
-/// a validation that silently skips would prove nothing.
+/// The outside judges of our files: xmllint (Debian libxml2-utils) against the OME schema, and tifffile
+/// (Debian python3-tifffile) under /usr/bin/python3, run by <see cref="ExternalProgram"/>.
 /// </summary>
 internal static class ExternalTools
 {
-    public const string Python = "/usr/bin/python3";
-
     /// <summary>../shared/data/ome-schema, found from the repository root (the folder holding LiveScope.sln).</summary>
     public static string OmeSchemaFolder
     {
@@ -27,14 +24,15 @@ internal static class ExternalTools
     {
         string xsd = Path.Combine(OmeSchemaFolder, "ome.xsd");
         // --nonet: the schema imports xml.xsd from w3.org; offline, xmllint skips that import with a warning.
-        return Run("xmllint", ["--noout", "--nonet", "--schema", xsd, xmlPath],
+        var result = ExternalProgram.Run("xmllint", ["--noout", "--nonet", "--schema", xsd, xmlPath],
             "xmllint is missing: install Debian package libxml2-utils (README's test command does)");
+        return (result.ExitCode, result.Output);
     }
 
     public static (int ExitCode, string Output) RunPython(string script, params string[] args)
     {
-        if (!File.Exists(Python)) throw new InvalidOperationException($"{Python} is missing: install python3 and python3-tifffile");
-        return Run(Python, ["-c", script, .. args], "python3 is missing: install python3 and python3-tifffile");
+        var result = ExternalProgram.RunPython(script, "python3-tifffile", args);
+        return (result.ExitCode, result.Output);
     }
 
     public static void RequireTifffile()
@@ -44,25 +42,5 @@ internal static class ExternalTools
             throw new InvalidOperationException(
                 "python3-tifffile is not importable by /usr/bin/python3: install Debian package python3-tifffile " +
                 "(README's test command does). Output: " + output);
-    }
-
-    private static (int, string) Run(string fileName, IEnumerable<string> args, string missingMessage)
-    {
-        var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try { process = Process.Start(psi) ?? throw new InvalidOperationException(missingMessage); }
-        catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException(missingMessage); }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(60_000))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{fileName} did not finish within 60 s");
-            }
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
     }
 }
