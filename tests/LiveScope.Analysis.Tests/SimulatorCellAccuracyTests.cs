@@ -1,6 +1,5 @@
 using LiveScope.Analysis.Cells;
 using LiveScope.Analysis.Tests.Simulator;
-using LiveScope.Simulation.Options;
 using SimCompartment = LiveScope.Simulation.Sample.Compartment;
 using Xunit.Abstractions;
 

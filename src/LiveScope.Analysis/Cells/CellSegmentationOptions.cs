@@ -21,7 +21,7 @@ public sealed record CellSegmentationOptions
     /// (10th–90th percentile); at 8 px most of them were counted as cytoplasm.
     /// </summary>
     public double MembraneWidthPx { get; init; } = 16;
-    /// <summary>Without a nuclear channel, the nucleus is the dim class (Otsu within the cell) away from the membrane.</summary>
+    /// <summary>Without a nuclear channel, the nucleus is the cell's dim part away from the membrane, if it has a distinctly dim one.</summary>
     public bool NucleusFromDimRegion { get; init; } = true;
     /// <summary>
     /// Without a nuclear channel a cell has a nucleus only if the 10th percentile of its non-membrane signal is at most
