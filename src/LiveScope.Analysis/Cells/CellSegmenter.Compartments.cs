@@ -113,7 +113,7 @@ public sealed partial class CellSegmenter
     }
 
     /// <summary>
-    /// The dim nucleus of a cell's non-membrane pixels (<paramref name="values"/>, sorted here), if it has one. The
+    /// The dim nucleus of a cell's non-membrane pixels (<paramref name="values"/>, reordered here), if it has one. The
     /// nucleus is about a quarter of them, so their 10th percentile lies in it and their median in the cytoplasm; a
     /// nucleus is there when the first is at most <paramref name="maxContrast"/> of the second, both above the
     /// background. Otsu's threshold was used before and always split off a dim class: the cytoplasm's inner part, darker
@@ -123,8 +123,10 @@ public sealed partial class CellSegmenter
     /// <param name="threshold">Pixels at or below it are the nucleus class: halfway between the two levels.</param>
     private static bool DimNucleusThreshold(Span<float> values, double background, double maxContrast, out double threshold)
     {
-        values.Sort();
-        double low = values[(int)(0.1 * (values.Length - 1))] - background, middle = values[values.Length / 2] - background;
+        int middleRank = values.Length / 2, lowRank = (int)(0.1 * (values.Length - 1));
+        double middle = OrderStatistics.KthSmallest(values, middleRank) - background;
+        // Selecting the middle leaves the values below it in front of it, so the low rank is among them.
+        double low = OrderStatistics.KthSmallest(values[..(middleRank + 1)], lowRank) - background;
         threshold = background + (low + middle) / 2;
         return middle > 0 && low <= maxContrast * middle;
     }
@@ -138,8 +140,7 @@ public sealed partial class CellSegmenter
         var values = buffers.Values(count);
         count = 0;
         for (int i = 0; i < labels.Length; i++) if (labels[i] == 0) values[count++] = smooth[i];
-        values.Sort();
-        return values[count / 2];
+        return OrderStatistics.KthSmallest(values, count / 2);
     }
 
     /// <summary>

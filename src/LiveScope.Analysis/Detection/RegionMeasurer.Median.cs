@@ -116,31 +116,10 @@ internal sealed partial class RegionMeasurer
     internal static float Median(Span<float> values)
     {
         int n = values.Length, k = n / 2;
-        float upper = Select(values, k);
+        float upper = OrderStatistics.KthSmallest(values, k);
         if (n % 2 == 1) return upper;
         float lower = values[0];                     // after selecting k, everything before it is ≤ values[k]
         for (int i = 1; i < k; i++) lower = Math.Max(lower, values[i]);
         return 0.5f * (lower + upper);
-    }
-
-    /// <summary>The k-th smallest (0-based); afterwards values[..k] ≤ values[k] ≤ values[k+1..] (quickselect).</summary>
-    private static float Select(Span<float> values, int k)
-    {
-        int lo = 0, hi = values.Length - 1;
-        while (lo < hi)
-        {
-            float pivot = values[(lo + hi) >>> 1];
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (values[i] < pivot) i++;
-                while (values[j] > pivot) j--;
-                if (i <= j) { (values[i], values[j]) = (values[j], values[i]); i++; j--; }
-            }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else break;
-        }
-        return values[k];
     }
 }
